@@ -1,0 +1,30 @@
+# The README's two commands: `make run` and `make test`.  Both need only
+# python3 and make: the first use creates .venv and installs into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test typecheck trial docs bench clean
+
+$(STAMP): setup.py pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/twistd --pidfile= -n qtwisted $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/python -m twisted.trial $(TRIAL_ARGS) tests
+
+docs: $(STAMP)
+	$(BIN)/pydoctor --config=docs/pydoctor.ini
+
+bench: $(STAMP)
+	$(BIN)/python bench/tcp_echo.py
+
+clean:
+	rm -rf $(VENV) _trial_temp* apidocs build dist *.egg-info

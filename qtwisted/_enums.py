@@ -1,0 +1,143 @@
+# -*- test-case-name: tests.test_enums -*-
+"""
+Qt's socket enumerations, with Qt's numeric values.
+
+They live here, outside the classes that nest them (L{QAbstractSocket},
+L{QHostAddress}), so that the value types and the socket classes can share
+them without importing each other.  Each class re-exports the ones Qt nests in
+it, together with Qt's unscoped aliases (C{QAbstractSocket.AddressInUseError}).
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = [
+    "SocketError",
+    "SocketState",
+    "SocketType",
+    "NetworkLayerProtocol",
+    "SocketOption",
+    "PauseMode",
+    "BindFlag",
+    "OpenModeFlag",
+]
+
+
+class SocketError(enum.IntEnum):
+    """
+    C{QAbstractSocket::SocketError}: what went wrong on a socket or server.
+    """
+
+    ConnectionRefusedError = 0
+    RemoteHostClosedError = 1
+    HostNotFoundError = 2
+    SocketAccessError = 3
+    SocketResourceError = 4
+    SocketTimeoutError = 5
+    DatagramTooLargeError = 6
+    NetworkError = 7
+    AddressInUseError = 8
+    SocketAddressNotAvailableError = 9
+    UnsupportedSocketOperationError = 10
+    UnfinishedSocketOperationError = 11
+    ProxyAuthenticationRequiredError = 12
+    SslHandshakeFailedError = 13
+    ProxyConnectionRefusedError = 14
+    ProxyConnectionClosedError = 15
+    ProxyConnectionTimeoutError = 16
+    ProxyNotFoundError = 17
+    ProxyProtocolError = 18
+    OperationError = 19
+    SslInternalError = 20
+    SslInvalidUserDataError = 21
+    TemporaryError = 22
+    UnknownSocketError = -1
+
+
+class SocketState(enum.IntEnum):
+    """
+    C{QAbstractSocket::SocketState}.
+    """
+
+    UnconnectedState = 0
+    HostLookupState = 1
+    ConnectingState = 2
+    ConnectedState = 3
+    BoundState = 4
+    ListeningState = 5
+    ClosingState = 6
+
+
+class SocketType(enum.IntEnum):
+    """
+    C{QAbstractSocket::SocketType}.
+    """
+
+    TcpSocket = 0
+    UdpSocket = 1
+    SctpSocket = 2
+    UnknownSocketType = -1
+
+
+class NetworkLayerProtocol(enum.IntEnum):
+    """
+    C{QAbstractSocket::NetworkLayerProtocol}.
+    """
+
+    IPv4Protocol = 0
+    IPv6Protocol = 1
+    AnyIPProtocol = 2
+    UnknownNetworkLayerProtocol = -1
+
+
+class SocketOption(enum.IntEnum):
+    """
+    C{QAbstractSocket::SocketOption}.
+    """
+
+    LowDelayOption = 0
+    KeepAliveOption = 1
+    MulticastTtlOption = 2
+    MulticastLoopbackOption = 3
+    TypeOfServiceOption = 4
+    SendBufferSizeSocketOption = 5
+    ReceiveBufferSizeSocketOption = 6
+    PathMtuSocketOption = 7
+
+
+class PauseMode(enum.IntFlag):
+    """
+    C{QAbstractSocket::PauseMode}.
+    """
+
+    PauseNever = 0x0
+    PauseOnSslErrors = 0x1
+
+
+class BindFlag(enum.IntFlag):
+    """
+    C{QAbstractSocket::BindFlag}.
+    """
+
+    DefaultForPlatform = 0x0
+    ShareAddress = 0x1
+    DontShareAddress = 0x2
+    ReuseAddressHint = 0x4
+
+
+class OpenModeFlag(enum.IntFlag):
+    """
+    C{QIODeviceBase::OpenModeFlag}.
+    """
+
+    NotOpen = 0x0000
+    ReadOnly = 0x0001
+    WriteOnly = 0x0002
+    ReadWrite = 0x0003
+    Append = 0x0004
+    Truncate = 0x0008
+    Text = 0x0010
+    Unbuffered = 0x0020
+    NewOnly = 0x0040
+    ExistingOnly = 0x0080

@@ -1,0 +1,31 @@
+# -*- test-case-name: tests.test_tcpsocket -*-
+"""
+C{QTcpSocket}: a L{QAbstractSocket} of type C{TcpSocket}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._abstractsocket import QAbstractSocket
+from ._enums import SocketType
+from ._object import QObjectBase
+
+__all__ = ["QTcpSocket"]
+
+
+class QTcpSocket(QAbstractSocket):
+    """
+    A TCP connection; mirrors C{QTcpSocket}.
+
+    Servers hand these out from L{QTcpServer.nextPendingConnection}; a client
+    creates one and calls L{connectToHost}.  All of the API is
+    L{QAbstractSocket}'s.
+    """
+
+    def __init__(self, parent: QObjectBase | None = None, reactor: Any = None) -> None:
+        """
+        @param parent: the owning object, if any.
+        @param reactor: the reactor to use; the global one by default.
+        """
+        super().__init__(SocketType.TcpSocket, parent, reactor)
