@@ -3,8 +3,8 @@ qtwisted: Qt's network server classes on Twisted.
 
 C{QTcpServer}, C{QTcpSocket} and their helpers with Qt's names, defaults,
 error codes, error strings and signal order, running on the Twisted reactor.
-Where Qt blocks (C{waitFor...}) qtwisted returns a L{Deferred}; where Qt has
-a signal, qtwisted has a L{Signal} with C{connect}, C{disconnect} and
+Where Qt blocks (C{waitFor...}) qtwisted returns a C{Deferred}; where Qt has
+a signal, qtwisted has a C{Signal} with C{connect}, C{disconnect} and
 C{emit}.
 
 Everything public is importable from here; the modules whose names start

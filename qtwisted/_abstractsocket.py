@@ -22,19 +22,30 @@ reading below n resumes it.
 Qt emits many signals synchronously from inside calls such as
 C{disconnectFromHost()} and C{abort()}; we do the same, by moving the state
 machine ourselves and letting Twisted's (asynchronous) C{connectionLost} find
-the socket already closed.
+the socket already closed.  C{abort()} closes the descriptor at once
+(L{_transport.closeNow}), so the peer reads an orderly end of stream, as
+with Qt, rather than the reset Twisted's C{abortConnection()} sends.  Slots
+may call back into the socket (abort from C{readyRead}, reconnect from
+C{disconnected}); each close sequence checks, after the signals a slot could
+act on, whether it is still in charge.
 
 Qt blocks in C{waitFor...()}; here each returns a L{Deferred} firing with
-Qt's boolean result.
+Qt's boolean result.  A wait ends on its signal, on its timer, or when the
+socket "ends" (becomes unconnected, or a connection attempt fails): every
+path to C{UnconnectedState} calls L{QAbstractSocket._ended} after its last
+signal, so a Deferred never fires half-way through a sequence of signals,
+just as Qt's blocking call returns only after them.
+
+A connection attempt gets Qt's C{QT_CONNECT_TIMEOUT} (30 s) per address,
+timed on the injected reactor.
 """
 
 from __future__ import annotations
 
 import socket
-from typing import Any, Callable, TypeAlias
+from typing import Any, Callable, TypeAlias, Unpack
 
-from twisted.internet import error as terror
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, succeed
 from twisted.internet.interfaces import IDelayedCall
 from twisted.internet.protocol import ClientFactory, Protocol, connectionDone
 from twisted.logger import Logger
@@ -55,7 +66,7 @@ from ._errors import Strings, failureToError
 from ._hostaddress import QHostAddress
 from ._object import QObjectBase
 from ._proxy import QNetworkProxy
-from ._signal import Signal
+from ._signal import BoundSignal, Signal
 
 __all__ = ["QAbstractSocket"]
 
@@ -213,6 +224,9 @@ class QAbstractSocket(QObjectBase):
     SendBufferSizeSocketOption = SocketOption.SendBufferSizeSocketOption
     ReceiveBufferSizeSocketOption = SocketOption.ReceiveBufferSizeSocketOption
     PathMtuSocketOption = SocketOption.PathMtuSocketOption
+    KeepAliveIdleOption = SocketOption.KeepAliveIdleOption
+    KeepAliveIntervalOption = SocketOption.KeepAliveIntervalOption
+    KeepAliveCountOption = SocketOption.KeepAliveCountOption
 
     PauseNever = PauseMode.PauseNever
     PauseOnSslErrors = PauseMode.PauseOnSslErrors
@@ -226,6 +240,12 @@ class QAbstractSocket(QObjectBase):
     ReadOnly = OpenModeFlag.ReadOnly
     WriteOnly = OpenModeFlag.WriteOnly
     ReadWrite = OpenModeFlag.ReadWrite
+    Append = OpenModeFlag.Append
+    Truncate = OpenModeFlag.Truncate
+    Text = OpenModeFlag.Text
+    Unbuffered = OpenModeFlag.Unbuffered
+    NewOnly = OpenModeFlag.NewOnly
+    ExistingOnly = OpenModeFlag.ExistingOnly
 
     # Signals (QAbstractSocket's and the QIODevice ones a socket emits).
     readyRead: Signal[()] = Signal()
@@ -287,6 +307,8 @@ class QAbstractSocket(QObjectBase):
         self._addresses: list[tuple[str, int]] = []
         self._closingByUs = False
         self._pendingClose = False
+        self._connectTimer: IDelayedCall | None = None
+        self._endWaiters: list[Callable[[], None]] = []
 
     # -- state -----------------------------------------------------------
 
@@ -398,8 +420,10 @@ class QAbstractSocket(QObjectBase):
         """
         Read and remove at most C{maxSize} bytes; mirrors C{QIODevice::read}.
 
-        @return: the bytes, possibly empty.
-        @raise ValueError: for a negative C{maxSize}.
+        @return: the bytes, possibly empty (also on a device that is not
+            open, where Qt warns and returns an empty C{QByteArray}).
+        @raise ValueError: for a negative C{maxSize} (Qt warns "Called with
+            maxSize < 0" and returns nothing).
         """
         if maxSize < 0:
             raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
@@ -437,15 +461,19 @@ class QAbstractSocket(QObjectBase):
         Reads up to and including the first newline, or at most C{maxSize - 1}
         bytes when C{maxSize} > 0 (Qt reserves one byte for the terminating
         NUL of its C buffer); with C{maxSize} 0 the line length is unlimited.
-        Without a newline, whatever is buffered is returned.
+        Without a newline, whatever is buffered is returned.  C{maxSize} 1
+        reads nothing and warns, as in Qt.
+
+        @raise ValueError: for a negative C{maxSize} (Qt warns "Called with
+            maxSize < 2" and returns nothing).
         """
         if maxSize < 0:
             raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
         if maxSize == 1:
-            _log.warn(
-                "QIODevice::readLineInto ({cls}): Called with maxSize < 2",
-                cls=type(self).__name__,
-            )
+            self._warn("readLineInto", "Called with maxSize < 2")
+            return b""
+        if not self._openMode & OpenModeFlag.ReadOnly:
+            self._warnNotReadable("readLineInto")
             return b""
         buf = self._rbuf
         end = buf.find(b"\n")
@@ -454,11 +482,8 @@ class QAbstractSocket(QObjectBase):
             n = min(n, maxSize - 1)
         return self.read(n)
 
-    def _warnNotReadable(self, function: str) -> None:
-        if self._openMode == OpenModeFlag.NotOpen:
-            what = "device not open"
-        else:
-            what = "WriteOnly device"
+    def _warn(self, function: str, what: str) -> None:
+        # Qt's checkWarnMessage(): "QIODevice::<function> (<ClassName>): <what>".
         _log.warn(
             "QIODevice::{function} ({cls}): {what}",
             function=function,
@@ -466,27 +491,54 @@ class QAbstractSocket(QObjectBase):
             what=what,
         )
 
+    def _warnNotReadable(self, function: str) -> None:
+        if self._openMode == OpenModeFlag.NotOpen:
+            self._warn(function, "device not open")
+        else:
+            self._warn(function, "WriteOnly device")
+
     def peek(self, maxSize: int) -> bytes:
         """
-        Return at most C{maxSize} buffered bytes without removing them.
+        Return at most C{maxSize} buffered bytes without removing them;
+        mirrors C{QIODevice::peek}.
+
+        @raise ValueError: for a negative C{maxSize}.
         """
         if maxSize < 0:
             raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
+        if not self._openMode & OpenModeFlag.ReadOnly:
+            self._warnNotReadable("peek")
+            return b""
         return bytes(self._rbuf[:maxSize])
 
     def skip(self, maxSize: int) -> int:
         """
-        Discard at most C{maxSize} buffered bytes; returns how many.
+        Discard at most C{maxSize} buffered bytes; mirrors C{QIODevice::skip}.
+
+        @return: how many were discarded, or -1 (with Qt's warning) on a
+            device that is not open.
+        @raise ValueError: for a negative C{maxSize}.
         """
-        return len(self.read(maxSize))
+        if maxSize < 0:
+            raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
+        if not self._openMode & OpenModeFlag.ReadOnly:
+            self._warnNotReadable("skip")
+            return -1
+        buf = self._rbuf
+        n = min(maxSize, len(buf))
+        del buf[:n]
+        if self._readPaused:
+            self._maybeResumeReading()
+        return n
 
     def write(self, data: _Bytes) -> int:
         """
         Queue C{data} for sending; mirrors C{QIODevice::write}.
 
         @return: the number of bytes queued, or -1 if the socket is not open
-            for writing or not connected (Qt's answer; L{errorString} says
-            why).
+            for writing (Qt warns "device not open") or no longer connected
+            (L{error} is then C{UnknownSocketError} and L{errorString} "Socket
+            is not connected", as in Qt).
         @raise TypeError: for a C{str} or other non-bytes value.
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -495,9 +547,11 @@ class QAbstractSocket(QObjectBase):
                 + (" (encode the str first)" if isinstance(data, str) else "")
             )
         if not self._openMode & OpenModeFlag.WriteOnly:
-            _log.warn(
-                "QIODevice::write ({cls}): device not open",
-                cls=type(self).__name__,
+            self._warn(
+                "write",
+                "device not open"
+                if self._openMode == OpenModeFlag.NotOpen
+                else "ReadOnly device",
             )
             return -1
         state = self._state
@@ -528,20 +582,28 @@ class QAbstractSocket(QObjectBase):
 
     def flush(self) -> bool:
         """
-        Mirrors C{QAbstractSocket::flush}: try to send buffered data now.
+        Mirrors C{QAbstractSocket::flush}: send as much buffered data as the
+        kernel takes now, without waiting (L{bytesWritten} is emitted before
+        this returns if anything was sent).
 
         @return: C{True} if any data was sent.
         """
         transport = self._transport
-        if transport is None or not _transport.bufferedBytes(transport):
+        if transport is None:
             return False
         before = _transport.bufferedBytes(transport)
-        try:
-            transport.doWrite()
-        except Exception:  # pragma: no cover - the reactor would see it too
-            _log.failure("flush() failed")
+        if not before:
             return False
-        return _transport.bufferedBytes(transport) < before
+        why = transport.doWrite()
+        sent = before - _transport.bufferedBytes(transport)
+        if why is not None:
+            # doWrite() says the connection is over: everything was sent
+            # after a disconnectFromHost(), or send() failed.  The reactor
+            # would act on that answer; it was ours, so we do what it does.
+            transport.stopReading()
+            transport.stopWriting()
+            transport.connectionLost(Failure(why))
+        return sent > 0
 
     def readBufferSize(self) -> int:
         """
@@ -626,9 +688,11 @@ class QAbstractSocket(QObjectBase):
     def _localTuple(self) -> tuple[Any, ...] | None:
         if self._local is None and self._transport is not None:
             try:
-                self._local = self._transport.getHandle().getsockname()
+                name = self._transport.getHandle().getsockname()
             except (OSError, AttributeError):
                 return None
+            # A UNIX socket's name is a path: no IP address (Qt: Null, 0).
+            self._local = name if isinstance(name, tuple) else None
         return self._local
 
     # -- options ---------------------------------------------------------
@@ -720,8 +784,14 @@ class QAbstractSocket(QObjectBase):
         Take over a connected native socket; mirrors
         C{QAbstractSocket::setSocketDescriptor}.
 
-        The socket owns the descriptor from then on.  This is what
-        L{QTcpServer.incomingConnection} calls for each accepted connection.
+        The socket owns the descriptor from then on (close your own Python
+        socket object with C{detach()}, not C{close()}).  Any previous
+        connection is dropped without signals and both buffers are cleared,
+        as in Qt; L{stateChanged} is emitted if C{state} differs from the
+        current state.  This is what L{QTcpServer.incomingConnection} calls
+        for each accepted connection.  A connected stream socket of the
+        UNIX family (an end of C{socket.socketpair()}) works too; its
+        L{peerAddress} is Null.
 
         @return: C{True} on success; C{False} with
             C{UnsupportedSocketOperationError} and C{"Invalid socket
@@ -731,8 +801,8 @@ class QAbstractSocket(QObjectBase):
             raise TypeError(
                 f"socketDescriptor must be an int, not {type(socketDescriptor).__name__}"
             )
-        if self._state != SocketState.UnconnectedState:
-            self.abort()
+        state = SocketState(state)
+        self._resetSocketLayer()
         from ._listener import takeAccepted
 
         taken = takeAccepted(socketDescriptor)
@@ -741,7 +811,7 @@ class QAbstractSocket(QObjectBase):
         else:
             try:
                 skt = socket.socket(fileno=socketDescriptor)
-            except OSError:
+            except (OSError, ValueError):
                 self._setError(
                     SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket
                 )
@@ -751,24 +821,49 @@ class QAbstractSocket(QObjectBase):
                     raise OSError("not a stream socket")
                 peer = skt.getpeername()
             except OSError:
-                skt.detach()
+                skt.detach()  # not ours to close
                 self._setError(
                     SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket
                 )
                 return False
         self._openMode = OpenModeFlag(openMode)
+        self._rbuf.clear()
+        self._preConnectWrites = []
         protocol = _SocketProtocol(self)
         QAbstractSocket._sessionCounter += 1
+        name = skt.getsockname()
         transport = _transport.ServerTransport.adopt(
             skt,
             peer,
             protocol,
-            skt.getsockname()[1],
+            name[1] if isinstance(name, tuple) else 0,
             QAbstractSocket._sessionCounter,
             self._reactor,
         )
+        previous = self._state
+        # Not a connection attempt finishing: no connected signal from
+        # _connectionMade, whatever the state was.
+        self._state = SocketState.UnconnectedState
         protocol.makeConnection(transport)  # type: ignore[no-untyped-call]
+        self._state = state
+        if state != previous:
+            self.stateChanged.emit(state)
         return True
+
+    def _resetSocketLayer(self) -> None:
+        """
+        Drop the connection or connection attempt without a signal, as Qt's
+        C{resetSocketLayer()} does before reusing a socket.
+        """
+        self._cancelConnect()
+        self._pendingClose = False
+        self._closingByUs = False
+        transport = self._transport
+        self._detachTransport()
+        if transport is not None:
+            _transport.closeNow(transport)
+        self._peer = None
+        self._local = None
 
     # -- connecting ------------------------------------------------------
 
@@ -786,6 +881,9 @@ class QAbstractSocket(QObjectBase):
         The socket goes through C{HostLookupState} and C{ConnectingState};
         L{connected} is emitted on success, L{errorOccurred} on failure.
         Writes made before the connection exists are sent once it does.
+        Each address gets 30 seconds (Qt's C{QT_CONNECT_TIMEOUT}) before
+        the next is tried; after the last, C{SocketTimeoutError}
+        "Connection timed out".
 
         @raise TypeError: for a host that is neither C{str} nor
             L{QHostAddress}, or a port that is not an int.
@@ -807,7 +905,7 @@ class QAbstractSocket(QObjectBase):
             SocketState.HostLookupState,
         ):
             _log.warn(
-                'QAbstractSocket::connectToHost() called when already looking up'
+                "QAbstractSocket::connectToHost() called when already looking up"
                 ' or connecting/connected to "{host}"',
                 host=self._peerName,
             )
@@ -834,40 +932,36 @@ class QAbstractSocket(QObjectBase):
         self._setError(SocketError.UnknownSocketError, "")
         self._attempt += 1
         self._setState(SocketState.HostLookupState)
+        if self.state() != SocketState.HostLookupState:
+            return  # a slot changed course
         if not host:
             self._setState(SocketState.UnconnectedState)
             self._setErrorAndEmit(SocketError.HostNotFoundError, Strings.HostNotFound)
+            self._ended()
             return
         literal = QHostAddress(host.strip("[]"))
         if not literal.isNull():
-            self._startConnecting([literal._toSockaddrHost()], port, protocol)
+            self._startConnecting([literal._toSockaddrHost()], port)
             return
         attempt = self._attempt
         from ._resolve import resolve
 
         resolve(self._reactor, host, port, protocol).addCallbacks(
-            lambda addrs: self._resolved(attempt, addrs, port, protocol),
-            lambda f: self._resolved(attempt, [], port, protocol),
+            lambda addrs: self._resolved(attempt, addrs, port),
+            lambda f: self._resolved(attempt, [], port),
         )
 
-    def _resolved(
-        self,
-        attempt: int,
-        addresses: list[str],
-        port: int,
-        protocol: NetworkLayerProtocol,
-    ) -> None:
+    def _resolved(self, attempt: int, addresses: list[str], port: int) -> None:
         if attempt != self._attempt or self._state != SocketState.HostLookupState:
             return
         if not addresses:
             self._setState(SocketState.UnconnectedState)
             self._setErrorAndEmit(SocketError.HostNotFoundError, Strings.HostNotFound)
+            self._ended()
             return
-        self._startConnecting(addresses, port, protocol)
+        self._startConnecting(addresses, port)
 
-    def _startConnecting(
-        self, addresses: list[str], port: int, protocol: NetworkLayerProtocol
-    ) -> None:
+    def _startConnecting(self, addresses: list[str], port: int) -> None:
         # Qt's order: stateChanged(Connecting), then hostFound.
         self._addresses = [(a, port) for a in addresses]
         self._setState(SocketState.ConnectingState)
@@ -876,7 +970,13 @@ class QAbstractSocket(QObjectBase):
             self._connectNext()
 
     def _connectNext(self) -> None:
+        # One attempt number per address: the connector of an abandoned
+        # address (timed out, cancelled) can no longer reach us.
+        self._attempt += 1
         host, port = self._addresses.pop(0)
+        self._connectTimer = self._reactor.callLater(
+            _CONNECT_TIMEOUT, self._connectTimedOut, self._attempt
+        )
         self._connector = _transport.Connector(
             host,
             port,
@@ -887,8 +987,37 @@ class QAbstractSocket(QObjectBase):
         )
         self._connector.connect()
 
+    def _stopConnectTimer(self) -> None:
+        timer, self._connectTimer = self._connectTimer, None
+        if timer is not None and timer.active():
+            timer.cancel()
+
+    def _connectTimedOut(self, attempt: int) -> None:
+        """
+        Qt's C{_q_abortConnectionAttempt}: the address did not answer within
+        C{QT_CONNECT_TIMEOUT}; try the next one, or give up.
+        """
+        self._connectTimer = None
+        if attempt != self._attempt or self._state != SocketState.ConnectingState:
+            return
+        self._attempt += 1
+        connector, self._connector = self._connector, None
+        if connector is not None:
+            connector.stopConnecting()
+        if self._addresses:
+            self._connectNext()
+            return
+        self._preConnectWrites = []
+        self._pendingClose = False
+        self._state = SocketState.UnconnectedState
+        self._setError(SocketError.SocketTimeoutError, Strings.ConnectionTimeOut)
+        self.stateChanged.emit(SocketState.UnconnectedState)
+        self.errorOccurred.emit(SocketError.SocketTimeoutError)
+        self._ended()
+
     def _connectFailed(self, reason: Failure) -> None:
         self._connector = None
+        self._stopConnectTimer()
         if self._state != SocketState.ConnectingState:
             return
         if self._addresses:
@@ -896,8 +1025,21 @@ class QAbstractSocket(QObjectBase):
             return
         code, text = failureToError(reason, connecting=True)
         self._preConnectWrites = []
+        self._pendingClose = False
+        # Qt's order: stateChanged(Unconnected) before errorOccurred.
         self._setState(SocketState.UnconnectedState)
         self._setErrorAndEmit(code, text)
+        self._ended()
+
+    def _cancelConnect(self) -> None:
+        self._attempt += 1
+        self._addresses = []
+        self._preConnectWrites = []
+        self._stopConnectTimer()
+        connector = self._connector
+        self._connector = None
+        if connector is not None:
+            connector.stopConnecting()
 
     # -- transport events ------------------------------------------------
 
@@ -906,6 +1048,7 @@ class QAbstractSocket(QObjectBase):
         self._protocol = protocol
         self._transport = transport
         self._connector = None
+        self._stopConnectTimer()
         transport.onWritten = self._onWritten  # type: ignore[union-attr]
         try:
             self._fd = transport.fileno()  # type: ignore[union-attr]
@@ -913,31 +1056,37 @@ class QAbstractSocket(QObjectBase):
             self._fd = -1
         peer = transport.getPeer()  # type: ignore[union-attr]
         host = getattr(peer, "host", None)
-        if host is None:  # a UNIX socket: its path, no port
-            self._peer = (getattr(peer, "name", "") or "", 0)
+        if host is None:  # a UNIX socket: no IP address, no port (Qt: Null, 0)
+            self._peer = None
         else:
             scope = getattr(peer, "scopeID", 0)
             if scope and "%" not in host:
                 host = f"{host}%{scope}"
             self._peer = (host, getattr(peer, "port", 0))
         self._local = None
-        if self._openMode == OpenModeFlag.NotOpen:
-            self._openMode = OpenModeFlag.ReadWrite
         for option, value in self._options.items():
             self._applyOption(option, value)
         if self._readBufferSize:
             self._limitReading()
         wasConnecting = self._state == SocketState.ConnectingState
+        if not wasConnecting:
+            # An accepted connection (setSocketDescriptor() sets the state
+            # and mode itself; an endpoint connection has neither).
+            if self._openMode == OpenModeFlag.NotOpen:
+                self._openMode = OpenModeFlag.ReadWrite
+            self._state = SocketState.ConnectedState
+            return
+        pending, self._preConnectWrites = self._preConnectWrites, []
+        if pending:
+            transport.writeSequence(pending)  # type: ignore[union-attr]
         self._state = SocketState.ConnectedState
-        if wasConnecting:
-            pending, self._preConnectWrites = self._preConnectWrites, []
-            if pending:
-                transport.writeSequence(pending)  # type: ignore[union-attr]
-            self.stateChanged.emit(SocketState.ConnectedState)
-            self.connected.emit()
-            if self._pendingClose and self._state == SocketState.ConnectedState:
-                self._pendingClose = False
-                self.disconnectFromHost()
+        self.stateChanged.emit(SocketState.ConnectedState)
+        if self._state != SocketState.ConnectedState:
+            return
+        self.connected.emit()
+        if self._pendingClose and self._state == SocketState.ConnectedState:
+            self._pendingClose = False
+            self.disconnectFromHost()
 
     def _dataReceived(self, data: bytes) -> None:
         buf = self._rbuf
@@ -967,15 +1116,19 @@ class QAbstractSocket(QObjectBase):
         the network failed.
         """
         self._detachTransport()
-        if self._state == SocketState.UnconnectedState:
+        state = self._state
+        if state == SocketState.UnconnectedState:
             return
-        if self._state == SocketState.ClosingState and self._closingByUs:
+        if state == SocketState.ClosingState and self._closingByUs:
             # Our own disconnectFromHost() has finished flushing.
             self._finishDisconnect()
             return
         code, text = failureToError(reason)
+        # Qt: errorOccurred while still connected, then the close sequence
+        # (B: readFromSocket -> setErrorAndEmit -> disconnectFromHost).
         self._setErrorAndEmit(code, text)
-        self._finishDisconnect()
+        if self._state == state and self._transport is None:
+            self._finishDisconnect()
 
     def _detachTransport(self) -> None:
         transport = self._transport
@@ -989,11 +1142,20 @@ class QAbstractSocket(QObjectBase):
         self._readPaused = False
 
     def _finishDisconnect(self, previous: SocketState | None = None) -> None:
+        """
+        The end of every path from a connection to C{UnconnectedState}:
+        C{stateChanged(ClosingState)} (unless C{previous} is given: abort()
+        skips it), C{stateChanged(UnconnectedState)},
+        C{readChannelFinished}, and C{disconnected} if the socket had been
+        connected.  A slot that takes over (aborts, reconnects) ends it.
+        """
         if previous is None:
             previous = self._state
             if previous != SocketState.ClosingState:
                 self._state = SocketState.ClosingState
                 self.stateChanged.emit(SocketState.ClosingState)
+                if self._state != SocketState.ClosingState:
+                    return
         self._closingByUs = False
         self._pendingClose = False
         self._state = SocketState.UnconnectedState
@@ -1001,9 +1163,23 @@ class QAbstractSocket(QObjectBase):
         self.readChannelFinished.emit()
         if previous in (SocketState.ConnectedState, SocketState.ClosingState):
             self.disconnected.emit()
-        self._peer = None
-        self._local = None
-        self._releaseFromParent()
+        if self._state == SocketState.UnconnectedState:
+            # As in Qt, the addresses are cleared after disconnected.
+            self._peer = None
+            self._local = None
+            self._releaseFromParent()
+        self._ended()
+
+    def _ended(self) -> None:
+        """
+        The socket has become unconnected, or a connection attempt failed;
+        called after the last signal of that sequence, for C{waitFor...()}.
+        """
+        waiters = self._endWaiters
+        if waiters:
+            self._endWaiters = []
+            for waiter in waiters:
+                waiter()
 
     # -- closing ---------------------------------------------------------
 
@@ -1014,7 +1190,9 @@ class QAbstractSocket(QObjectBase):
 
         With nothing left to send the socket becomes unconnected (and emits
         L{disconnected}) before this returns, as in Qt; otherwise it enters
-        C{ClosingState} and finishes when the data has been sent.
+        C{ClosingState} and finishes when the data has been sent.  During a
+        host lookup or connection attempt, the socket connects first, then
+        closes.  Unread input stays readable.
         """
         state = self._state
         if state == SocketState.UnconnectedState:
@@ -1027,6 +1205,8 @@ class QAbstractSocket(QObjectBase):
         if state == SocketState.ConnectedState:
             self._state = SocketState.ClosingState
             self.stateChanged.emit(SocketState.ClosingState)
+            if self._state != SocketState.ClosingState:
+                return  # a slot took over
         if transport is None:
             self._finishDisconnect()
             return
@@ -1042,19 +1222,13 @@ class QAbstractSocket(QObjectBase):
         transport.loseConnection()
         self._finishDisconnect()
 
-    def _cancelConnect(self) -> None:
-        self._attempt += 1
-        self._addresses = []
-        self._preConnectWrites = []
-        connector = self._connector
-        self._connector = None
-        if connector is not None:
-            connector.stopConnecting()
-
     def abort(self) -> None:
         """
-        Close the connection at once, discarding unsent data; mirrors
-        C{QAbstractSocket::abort}.  Signals are emitted before it returns.
+        Close the connection at once, discarding unsent data and unread
+        input; mirrors C{QAbstractSocket::abort}.  Signals (L{aboutToClose},
+        C{stateChanged(UnconnectedState)}, L{readChannelFinished},
+        L{disconnected}) are emitted before it returns; there is no
+        C{ClosingState}.
         """
         self._preConnectWrites = []
         if self._openMode != OpenModeFlag.NotOpen:
@@ -1064,17 +1238,20 @@ class QAbstractSocket(QObjectBase):
         state = self._state
         if state in (SocketState.HostLookupState, SocketState.ConnectingState):
             self._cancelConnect()
+            self._pendingClose = False
             self._state = SocketState.UnconnectedState
             self.stateChanged.emit(SocketState.UnconnectedState)
             self.readChannelFinished.emit()
+            self._ended()
             return
         transport = self._transport
         self._detachTransport()
         if transport is not None:
-            transport.abortConnection()
+            # Unsent data is dropped, but the close is orderly (the peer
+            # reads EOF), as Qt's abort() closes the descriptor.
+            _transport.closeNow(transport)
         if state != SocketState.UnconnectedState:
             # Qt's abort() goes straight to UnconnectedState (no Closing).
-            self._state = SocketState.UnconnectedState
             self._finishDisconnect(previous=state)
 
     def close(self) -> None:
@@ -1082,7 +1259,8 @@ class QAbstractSocket(QObjectBase):
         Close the device and the connection; mirrors C{QAbstractSocket::close}.
 
         Emits L{aboutToClose}, discards unread data, then disconnects as
-        L{disconnectFromHost} does (unsent data is still sent).
+        L{disconnectFromHost} does (unsent data is still sent, so the socket
+        may stay in C{ClosingState} for a while after this returns).
         """
         if self._openMode != OpenModeFlag.NotOpen:
             self.aboutToClose.emit()
@@ -1102,97 +1280,119 @@ class QAbstractSocket(QObjectBase):
     def _waitFor(
         self,
         msecs: int,
-        success: Any,
-        failures: tuple[Any, ...],
-        onTimeout: Callable[[], None] | None = None,
+        success: BoundSignal[Unpack[tuple[Any, ...]]],
+        onTimeout: Callable[[], None],
+        atEnd: bool = False,
     ) -> Deferred[bool]:
         """
-        A Deferred that fires True on C{success}, False on any of
-        C{failures} or after C{msecs} (-1: never), setting Qt's timeout error.
-        """
-        d: Deferred[bool] = Deferred()
-        timer: list[IDelayedCall] = []
+        A Deferred for a C{waitFor...()} call.
 
-        def done(result: bool) -> None:
+        It fires C{True} on the next emission of C{success}; C{False} when
+        the socket ends (see L{_ended}) without it; C{False} after C{msecs}
+        (-1: never), once C{onTimeout} has run.  With C{atEnd}, an emission
+        of C{success} only marks success, and the Deferred fires when the
+        socket ends, after the last signal of the sequence, as Qt's blocking
+        call returns after it.  Cancelling the Deferred stops the wait.
+        """
+        timer: IDelayedCall | None = None
+        seen = False
+
+        def stop() -> None:
             success.disconnect(ok)
-            for f in failures:
-                f.disconnect(fail)
-            if timer and timer[0].active():
-                timer[0].cancel()
-            if not d.called:
-                d.callback(result)
+            try:
+                self._endWaiters.remove(ended)
+            except ValueError:
+                pass
+            if timer is not None and timer.active():
+                timer.cancel()
+
+        d: Deferred[bool] = Deferred(lambda _: stop())
 
         def ok(*args: object) -> None:
-            done(True)
+            nonlocal seen
+            if atEnd:
+                seen = True
+                return
+            stop()
+            d.callback(True)
 
-        def fail(*args: object) -> None:
-            done(False)
+        def ended() -> None:
+            stop()
+            d.callback(seen)
 
         def expired() -> None:
-            timer.clear()
-            if onTimeout is not None:
-                onTimeout()
-            else:
-                # Qt's engine timeout: emitted, and the socket stays as it was.
-                self._setErrorAndEmit(SocketError.SocketTimeoutError, Strings.TimeOut)
-            done(False)
+            nonlocal timer
+            timer = None
+            stop()
+            onTimeout()
+            d.callback(False)
 
         success.connect(ok)
-        for f in failures:
-            f.connect(fail)
+        self._endWaiters.append(ended)
         if msecs >= 0:
-            timer.append(self._reactor.callLater(msecs / 1000.0, expired))
+            timer = self._reactor.callLater(msecs / 1000.0, expired)
         return d
+
+    def _engineTimeout(self) -> None:
+        # Qt's engine timeout (waitForReadyRead and friends): reported with
+        # errorOccurred, and the socket stays as it was.
+        self._setErrorAndEmit(SocketError.SocketTimeoutError, Strings.TimeOut)
 
     def waitForConnected(self, msecs: int = 30000) -> Deferred[bool]:
         """
         Wait until connected; Qt blocks, this returns a L{Deferred}.
 
         Fires C{True} at once if already connected, C{False} at once if not
-        connecting.  On timeout the attempt is abandoned, as in Qt, with
-        C{SocketTimeoutError}.
+        connecting, C{False} when the attempt fails.  On timeout the attempt
+        is abandoned as in Qt: C{SocketTimeoutError} "Socket operation timed
+        out" is set and C{stateChanged(UnconnectedState)} emitted, without
+        L{errorOccurred}.
         """
         checkMsecs(msecs)
-        from twisted.internet.defer import succeed
-
         if self._state == SocketState.ConnectedState:
             return succeed(True)
         if self._state not in (SocketState.HostLookupState, SocketState.ConnectingState):
             return succeed(False)
 
         def giveUp() -> None:
-            # Qt sets this error without emitting errorOccurred.
             self._setError(SocketError.SocketTimeoutError, Strings.SocketTimeOut)
             self._cancelConnect()
+            self._pendingClose = False
             self._setState(SocketState.UnconnectedState)
+            self._ended()
 
-        return self._waitFor(
-            msecs, self.connected, (self.errorOccurred, self.disconnected), giveUp
-        )
+        return self._waitFor(msecs, self.connected, giveUp)
 
     def waitForReadyRead(self, msecs: int = 30000) -> Deferred[bool]:
         """
         Wait for new data; Qt blocks, this returns a L{Deferred} firing
-        C{True} on the next L{readyRead}, C{False} on disconnection or after
-        C{msecs} (then, as in Qt, L{errorOccurred} is emitted with
-        C{SocketTimeoutError} and the socket stays connected).
+        C{True} on the next L{readyRead}, C{False} at once when unconnected,
+        when the socket disconnects (or fails to connect), or after
+        C{msecs}.  On timeout L{errorOccurred} is emitted with
+        C{SocketTimeoutError} and the socket stays connected, as in Qt;
+        except when the read buffer is full (L{setReadBufferSize}), where Qt
+        returns C{False} without an error.
         """
         checkMsecs(msecs)
-        from twisted.internet.defer import succeed
-
         if self._state == SocketState.UnconnectedState:
             return succeed(False)
-        return self._waitFor(msecs, self.readyRead, (self.disconnected,))
+
+        def timedOut() -> None:
+            limit = self._readBufferSize
+            if limit > 0 and len(self._rbuf) >= limit:
+                return
+            self._engineTimeout()
+
+        return self._waitFor(msecs, self.readyRead, timedOut)
 
     def waitForBytesWritten(self, msecs: int = 30000) -> Deferred[bool]:
         """
         Wait until some buffered data was sent; a L{Deferred} firing C{True}
-        on the next L{bytesWritten}, or C{False} at once if nothing is
-        buffered, on disconnection, or after C{msecs}.
+        on the next L{bytesWritten}, C{False} at once if nothing is
+        buffered, when the socket ends, or after C{msecs} (with
+        C{SocketTimeoutError} emitted, as in Qt).
         """
         checkMsecs(msecs)
-        from twisted.internet.defer import succeed
-
         if self._state == SocketState.UnconnectedState:
             _log.warn(
                 "QAbstractSocket::waitForBytesWritten() is not allowed in UnconnectedState"
@@ -1200,23 +1400,23 @@ class QAbstractSocket(QObjectBase):
             return succeed(False)
         if not self.bytesToWrite():
             return succeed(False)
-        return self._waitFor(msecs, self.bytesWritten, (self.disconnected,))
+        return self._waitFor(msecs, self.bytesWritten, self._engineTimeout)
 
     def waitForDisconnected(self, msecs: int = 30000) -> Deferred[bool]:
         """
         Wait until disconnected; a L{Deferred} firing C{True} on
-        L{disconnected}, or C{False} at once when already unconnected (Qt
-        warns there) or after C{msecs}.
+        L{disconnected}, C{False} at once when already unconnected (Qt
+        warns there), when a connection attempt ends without connecting, or
+        after C{msecs} (with C{SocketTimeoutError} emitted; the socket stays
+        connected).
         """
         checkMsecs(msecs)
-        from twisted.internet.defer import succeed
-
         if self._state == SocketState.UnconnectedState:
             _log.warn(
                 "QAbstractSocket::waitForDisconnected() is not allowed in UnconnectedState"
             )
             return succeed(False)
-        return self._waitFor(msecs, self.disconnected, ())
+        return self._waitFor(msecs, self.disconnected, self._engineTimeout, atEnd=True)
 
     def __repr__(self) -> str:
         return (
@@ -1224,6 +1424,9 @@ class QAbstractSocket(QObjectBase):
             f" peer={self._peer!r} buffered={len(self._rbuf)}>"
         )
 
+
+# Qt's QT_CONNECT_TIMEOUT: how long one address may take to connect.
+_CONNECT_TIMEOUT = 30.0
 
 # Twisted's FileDescriptor.bufferSize: how much one recv() asks for.
 _DEFAULT_RECV_SIZE = 65536
@@ -1235,3 +1438,12 @@ _OPTIONS: dict[SocketOption, tuple[int, int]] = {
     SocketOption.ReceiveBufferSizeSocketOption: (socket.SOL_SOCKET, socket.SO_RCVBUF),
     SocketOption.TypeOfServiceOption: (socket.IPPROTO_IP, socket.IP_TOS),
 }
+# Qt 6.11's keep-alive tuning options, where the platform has them.
+for _option, _name in (
+    (SocketOption.KeepAliveIdleOption, "TCP_KEEPIDLE"),
+    (SocketOption.KeepAliveIntervalOption, "TCP_KEEPINTVL"),
+    (SocketOption.KeepAliveCountOption, "TCP_KEEPCNT"),
+):
+    if hasattr(socket, _name):
+        _OPTIONS[_option] = (socket.IPPROTO_TCP, getattr(socket, _name))
+del _option, _name

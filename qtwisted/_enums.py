@@ -2,10 +2,11 @@
 """
 Qt's socket enumerations, with Qt's numeric values.
 
-They live here, outside the classes that nest them (L{QAbstractSocket},
-L{QHostAddress}), so that the value types and the socket classes can share
-them without importing each other.  Each class re-exports the ones Qt nests in
-it, together with Qt's unscoped aliases (C{QAbstractSocket.AddressInUseError}).
+They live here, outside the classes that nest them
+(L{qtwisted.QAbstractSocket}, L{qtwisted.QHostAddress}), so that the value
+types and the socket classes can share them without importing each other.
+Each class re-exports the ones Qt nests in it, together with Qt's unscoped
+aliases (C{QAbstractSocket.AddressInUseError}).
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ class NetworkLayerProtocol(enum.IntEnum):
 class SocketOption(enum.IntEnum):
     """
     C{QAbstractSocket::SocketOption}.
+
+    The three C{KeepAlive...} tuning options (C{TCP_KEEPIDLE},
+    C{TCP_KEEPINTVL}, C{TCP_KEEPCNT}) are new in Qt 6.11.
     """
 
     LowDelayOption = 0
@@ -104,6 +108,9 @@ class SocketOption(enum.IntEnum):
     SendBufferSizeSocketOption = 5
     ReceiveBufferSizeSocketOption = 6
     PathMtuSocketOption = 7
+    KeepAliveIdleOption = 8
+    KeepAliveIntervalOption = 9
+    KeepAliveCountOption = 10
 
 
 class PauseMode(enum.IntFlag):

@@ -14,6 +14,7 @@ C{connect()} and C{accept()}.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
 from twisted.internet import error as terror
@@ -26,6 +27,7 @@ __all__ = [
     "bindError",
     "acceptError",
     "connectError",
+    "ioError",
     "failureToError",
     "isTemporaryAcceptError",
 ]
@@ -65,6 +67,14 @@ class Strings:
 
 _Pair = tuple[SocketError, str]
 
+_RESOURCE: _Pair = (SocketError.SocketResourceError, Strings.Resource)
+
+# socket(), bind() and listen() share one table: Qt's createNewSocket()
+# (resource errnos, EAFNOSUPPORT) and nativeBind() (EADDRINUSE, EACCES,
+# EINVAL, EADDRNOTAVAIL) use disjoint errno sets except EACCES, where bind()
+# is by far the likelier source.  EPERM is not in Qt's table (Qt says
+# "Unknown error"); Linux security modules answer a protected bind with it, so
+# it gets the EACCES answer.
 _BIND: dict[int, _Pair] = {
     errno.EADDRINUSE: (SocketError.AddressInUseError, Strings.AddressInUse),
     errno.EACCES: (SocketError.SocketAccessError, Strings.AddressProtected),
@@ -81,10 +91,17 @@ _BIND: dict[int, _Pair] = {
         SocketError.UnsupportedSocketOperationError,
         Strings.ProtocolUnsupported,
     ),
+    errno.EPROTONOSUPPORT: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.ENFILE: _RESOURCE,
+    errno.EMFILE: _RESOURCE,
+    errno.ENOBUFS: _RESOURCE,
+    errno.ENOMEM: _RESOURCE,
 }
 
-_RESOURCE: _Pair = (SocketError.SocketResourceError, Strings.Resource)
-
+# Qt's nativeAccept().
 _ACCEPT: dict[int, _Pair] = {
     errno.EBADF: (SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket),
     errno.EOPNOTSUPP: (
@@ -92,10 +109,25 @@ _ACCEPT: dict[int, _Pair] = {
         Strings.InvalidSocket,
     ),
     errno.ENOTSOCK: (SocketError.SocketResourceError, Strings.NotSocket),
+    errno.EFAULT: (SocketError.SocketResourceError, Strings.NotSocket),
+    errno.ECONNABORTED: (SocketError.NetworkError, Strings.RemoteHostClosed),
     errno.EINVAL: (
         SocketError.UnsupportedSocketOperationError,
         Strings.ProtocolUnsupported,
     ),
+    errno.EPROTO: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.EPROTONOSUPPORT: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.EAFNOSUPPORT: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.EAGAIN: (SocketError.TemporaryError, Strings.Temporary),
     errno.ENFILE: _RESOURCE,
     errno.EMFILE: _RESOURCE,
     errno.ENOBUFS: _RESOURCE,
@@ -128,8 +160,13 @@ _TEMPORARY_ACCEPT = frozenset(
     if hasattr(errno, name)
 )
 
+# Qt's nativeConnect().  EADDRNOTAVAIL and EAFNOSUPPORT are not in Qt's
+# switch (Qt then reports "Connection refused" or "Unknown error" depending on
+# the engine state, which we cannot see); the engine's own strings for them
+# say more.
 _CONNECT: dict[int, _Pair] = {
     errno.ECONNREFUSED: (SocketError.ConnectionRefusedError, Strings.ConnectionRefused),
+    errno.EINVAL: (SocketError.ConnectionRefusedError, Strings.ConnectionRefused),
     errno.ETIMEDOUT: (SocketError.NetworkError, Strings.ConnectionTimeOut),
     errno.EHOSTUNREACH: (SocketError.NetworkError, Strings.HostUnreachable),
     errno.ENETUNREACH: (SocketError.NetworkError, Strings.NetworkUnreachable),
@@ -146,15 +183,34 @@ _CONNECT: dict[int, _Pair] = {
     ),
 }
 
-_IO: dict[int, _Pair] = {
-    errno.ECONNRESET: (SocketError.RemoteHostClosedError, Strings.RemoteHostClosed),
-    errno.EPIPE: (SocketError.RemoteHostClosedError, Strings.RemoteHostClosed),
-    errno.ETIMEDOUT: (SocketError.SocketTimeoutError, Strings.ConnectionTimeOut),
-    errno.ENETRESET: (SocketError.NetworkError, Strings.NetworkDroppedConnection),
-    errno.EHOSTUNREACH: (SocketError.NetworkError, Strings.HostUnreachable),
-    errno.ENETUNREACH: (SocketError.NetworkError, Strings.NetworkUnreachable),
+# Qt's createNewSocket(): the socket() call of an outgoing connection, which
+# Twisted reports as ConnectBindError.
+_CREATE: dict[int, _Pair] = {
+    errno.EPROTONOSUPPORT: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.EAFNOSUPPORT: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.EINVAL: (
+        SocketError.UnsupportedSocketOperationError,
+        Strings.ProtocolUnsupported,
+    ),
+    errno.ENFILE: _RESOURCE,
+    errno.EMFILE: _RESOURCE,
+    errno.ENOBUFS: _RESOURCE,
+    errno.ENOMEM: _RESOURCE,
+    errno.EACCES: (SocketError.SocketAccessError, Strings.Access),
 }
 
+# Reading and writing (Qt's nativeRead(), nativeWrite(), read()): a reset or a
+# broken pipe is the peer closing; any other errno is a NetworkError (a
+# SocketTimeoutError for ETIMEDOUT) described by the C library's text, as
+# Qt's qt_error_string() does.
+_REMOTE_CLOSED: _Pair = (SocketError.RemoteHostClosedError, Strings.RemoteHostClosed)
+_IO_CLOSED = frozenset({errno.ECONNRESET, errno.EPIPE})
 _UNKNOWN: _Pair = (SocketError.UnknownSocketError, Strings.Unknown)
 
 
@@ -183,15 +239,34 @@ def acceptError(exc: OSError) -> _Pair:
     return _ACCEPT.get(exc.errno, _UNKNOWN)
 
 
-def connectError(exc: OSError) -> _Pair:
+def connectError(exc: OSError | int) -> _Pair:
     """
     Qt's error for a failed C{connect()}.
+
+    @param exc: the exception, or just its errno (Twisted's
+        L{ConnectError.osError<twisted.internet.error.ConnectError>} holds
+        the bare number).
     """
     if isinstance(exc, socket.gaierror):
         return (SocketError.HostNotFoundError, Strings.HostNotFound)
-    if exc.errno is None:
-        return (SocketError.UnknownSocketError, Strings.Unknown)
-    return _CONNECT.get(exc.errno, _UNKNOWN)
+    code = exc if isinstance(exc, int) else exc.errno
+    if code is None:
+        return _UNKNOWN
+    return _CONNECT.get(code, _UNKNOWN)
+
+
+def ioError(code: int) -> _Pair:
+    """
+    Qt's error for a failed C{recv()} or C{send()} on a connected socket.
+    """
+    if code in _IO_CLOSED:
+        return _REMOTE_CLOSED
+    kind = (
+        SocketError.SocketTimeoutError
+        if code == errno.ETIMEDOUT
+        else SocketError.NetworkError
+    )
+    return (kind, os.strerror(code))
 
 
 def failureToError(reason: Failure, connecting: bool = False) -> _Pair:
@@ -207,27 +282,37 @@ def failureToError(reason: Failure, connecting: bool = False) -> _Pair:
     exc = reason.value
     if exc is None:
         return _UNKNOWN
-    if isinstance(exc, (terror.ConnectionDone, terror.ConnectionClosed)) and not (
-        isinstance(exc, terror.ConnectionLost)
+    if isinstance(exc, terror.ConnectionClosed) and not isinstance(
+        exc, terror.ConnectionLost
     ):
-        return (SocketError.RemoteHostClosedError, Strings.RemoteHostClosed)
+        # ConnectionDone: the peer's FIN (Qt reads EOF).
+        return _REMOTE_CLOSED
     if isinstance(exc, terror.ConnectionRefusedError):
         return (SocketError.ConnectionRefusedError, Strings.ConnectionRefused)
     if isinstance(exc, terror.TCPTimedOutError):
         return (SocketError.NetworkError, Strings.ConnectionTimeOut)
-    if isinstance(exc, terror.DNSLookupError):
+    if isinstance(exc, (terror.DNSLookupError, terror.UnknownHostError)):
         return (SocketError.HostNotFoundError, Strings.HostNotFound)
-    if isinstance(exc, terror.ConnectError) and exc.osError is not None:
-        return connectError(exc.osError)
-    # Twisted wraps socket errors in ConnectionLost (args: the errno and its
-    # text) or passes an OSError through.
+    if isinstance(exc, terror.ConnectError):
+        osError = exc.osError
+        if isinstance(osError, socket.gaierror):
+            return (SocketError.HostNotFoundError, Strings.HostNotFound)
+        code = osError if isinstance(osError, int) else getattr(osError, "errno", None)
+        if code is None:
+            return _UNKNOWN
+        if isinstance(exc, terror.ConnectBindError):
+            return _CREATE.get(code, _UNKNOWN)
+        return _CONNECT.get(code, _UNKNOWN)
+    # Twisted reports a failed recv()/send() as ConnectionLost without an
+    # errno; an OSError or a ConnectionLost carrying one may come from
+    # elsewhere.
     code = _errnoOf(exc)
     if code is not None:
-        table = _CONNECT if connecting else _IO
-        if code in table:
-            return table[code]
+        if connecting:
+            return _CONNECT.get(code, _UNKNOWN)
+        return ioError(code)
     if isinstance(exc, terror.ConnectionLost):
-        return (SocketError.RemoteHostClosedError, Strings.RemoteHostClosed)
+        return _REMOTE_CLOSED
     return _UNKNOWN
 
 
@@ -237,6 +322,6 @@ def _errnoOf(exc: BaseException) -> int | None:
     for arg in getattr(exc, "args", ()):
         if isinstance(arg, OSError):
             return arg.errno
-        if isinstance(arg, int):
+        if isinstance(arg, int) and not isinstance(arg, bool):
             return arg
     return None

@@ -28,6 +28,7 @@ from __future__ import annotations
 import socket
 from typing import Any, Callable
 
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.internet.interfaces import IReadDescriptor
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -64,6 +65,8 @@ class Listener:
     @ivar failed: called with the C{OSError} of a non-temporary failure.
     @ivar mayAccept: asked before each C{accept()}; C{False} stops the loop
         and reading (the owner resumes it with L{startReading}).
+    @ivar lost: called once if the reactor drops the socket (reactor
+        shutdown, a broken descriptor); the socket is closed by then.
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class Listener:
         accepted: Callable[[socket.socket, tuple[Any, ...]], None],
         failed: Callable[[OSError], None],
         mayAccept: Callable[[], bool],
+        lost: Callable[[], None] | None = None,
     ) -> None:
         skt.setblocking(False)
         self.socket: socket.socket | None = skt
@@ -82,6 +86,7 @@ class Listener:
         self.accepted = accepted
         self.failed = failed
         self.mayAccept = mayAccept
+        self.lost = lost
 
     def fileno(self) -> int:
         """
@@ -141,10 +146,20 @@ class Listener:
 
     def connectionLost(self, reason: Failure) -> None:
         """
-        The reactor dropped us (the descriptor broke): close.
+        The reactor dropped us: close, and tell the owner.
+
+        A reactor that stops calls this for every descriptor it still
+        watches, with C{ConnectionLost}; that is an ordinary end and is not
+        logged.  Anything else (the descriptor broke) is.
         """
-        _log.failure("Listening socket lost", reason)
+        if self.socket is None:
+            return
+        if not reason.check(ConnectionLost, ConnectionDone):
+            _log.failure("Listening socket lost", reason)
+        self._reading = False  # the reactor no longer watches us
         self.close()
+        if self.lost is not None:
+            self.lost()
 
     def close(self) -> None:
         """

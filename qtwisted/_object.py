@@ -53,7 +53,7 @@ class QObjectBase:
 
     def parent(self) -> QObjectBase | None:
         """
-        The object that owns this one, or L{None}; mirrors C{QObject::parent}.
+        The object that owns this one, or C{None}; mirrors C{QObject::parent}.
         """
         return self._parent
 
@@ -66,6 +66,10 @@ class QObjectBase:
         if parent is not None and not isinstance(parent, QObjectBase):
             raise TypeError(f"parent must be a qtwisted object or None, not {parent!r}")
         old = self._parent
+        if parent is old:
+            # Qt's setParent_helper returns at once: the child keeps its place
+            # in children().
+            return
         if old is not None and old._children is not None:
             old._children.pop(self, None)
         self._parent = parent

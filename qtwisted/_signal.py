@@ -22,10 +22,20 @@ thousands of sockets.
 Emission follows Qt's direct connection: slots run synchronously, in the
 thread that emits (the reactor thread), in the order they were connected.
 Unlike Qt, a slot that raises does not unwind into the emitter: the error is
-logged through L{twisted.logger} and the remaining slots still run, so one
+logged through C{twisted.logger} and the remaining slots still run, so one
 faulty slot can never leave a server half-way through its own bookkeeping.
 
-For C{await}/C{yield} code, L{BoundSignal.nextEmission} gives a L{Deferred}
+Connecting and disconnecting during an emission behave as in Qt's
+C{QMetaObject::activate}: a slot connected while the signal is being emitted
+is first called by the next emission (Qt stops at the highest connection id
+it saw when the emission began), and a slot disconnected while the signal is
+being emitted is not called again, not even later in the same emission (Qt
+clears the connection's receiver, and the emission loop skips it).  To get
+both cheaply, the list of connections is copy-on-write: an emission iterates
+the list it started with, never a copy, and a disconnected L{_Connection} is
+marked dead so that an emission still holding it skips it.
+
+For C{await}/C{yield} code, L{BoundSignal.nextEmission} gives a C{Deferred}
 that fires with the arguments of the next emission.
 
 We do not use a third-party signal library: psygnal, for instance, re-raises
@@ -48,11 +58,30 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
-__all__ = ["Signal", "BoundSignal"]
+# No __all__ here: pydoctor moves a name re-exported by qtwisted/__init__.py
+# into the public package only when its own module does not list it in
+# __all__, and the API reference must document qtwisted.Signal, not a hidden
+# qtwisted._signal.Signal.
 
 Ts = TypeVarTuple("Ts")
 
 _log = Logger(namespace="qtwisted.signal")
+
+
+class _Connection:
+    """
+    One connection of a slot to a signal.
+
+    A slot connected twice has two connections, and is called twice.
+    C{alive} turns C{False} when the connection is disconnected, so that an
+    emission already under way skips it.
+    """
+
+    __slots__ = ("slot", "alive")
+
+    def __init__(self, slot: Callable[..., object]) -> None:
+        self.slot = slot
+        self.alive = True
 
 
 class BoundSignal(Generic[Unpack[Ts]]):
@@ -63,10 +92,11 @@ class BoundSignal(Generic[Unpack[Ts]]):
     directly.
     """
 
-    __slots__ = ("_slots", "_name", "_owner", "__weakref__")
+    __slots__ = ("_connections", "_name", "_owner", "__weakref__")
 
     def __init__(self, name: str, owner: object | None = None) -> None:
-        self._slots: list[Callable[..., object]] = []
+        # Copy-on-write (see the module docstring): never mutated in place.
+        self._connections: list[_Connection] = []
         self._name = name
         self._owner: weakref.ref[Any] | None = None
         if owner is not None:
@@ -78,14 +108,16 @@ class BoundSignal(Generic[Unpack[Ts]]):
                 self._owner = None
 
     def __repr__(self) -> str:
-        return f"<BoundSignal {self._name} with {len(self._slots)} slot(s)>"
+        return f"<BoundSignal {self._name} with {len(self._connections)} slot(s)>"
 
     def connect(self, slot: Callable[[Unpack[Ts]], object]) -> None:
         """
         Call C{slot} with the signal's arguments on every emission.
 
         Mirrors C{QObject::connect} with a direct connection.  A slot
-        connected twice is called twice per emission, as in Qt.
+        connected twice is called twice per emission, as in Qt.  A slot
+        connected while the signal is being emitted is first called by the
+        next emission.
 
         @param slot: any callable; a bound method, a function or a lambda.
         @raise TypeError: if C{slot} is not callable.
@@ -94,26 +126,38 @@ class BoundSignal(Generic[Unpack[Ts]]):
             raise TypeError(
                 f"{self._name}.connect() needs a callable slot, not {slot!r}"
             )
-        self._slots.append(slot)
+        self._connections = self._connections + [_Connection(slot)]
 
     def disconnect(self, slot: Callable[[Unpack[Ts]], object] | None = None) -> bool:
         """
         Disconnect one slot, or every slot.
 
-        Mirrors C{QObject::disconnect}: with a slot, its most recent
-        connection is removed; with no argument, all connections are.
+        Mirrors C{QObject::disconnect}, returning C{True} if anything was
+        disconnected and C{False} otherwise (PySide raises there).  With a
+        slot, its most recent connection is removed (a slot connected twice
+        needs two calls; Qt's C++ API removes both at once); with no
+        argument, all connections are.  A slot disconnected while the signal
+        is being emitted is not called by the rest of that emission, as in
+        Qt.
 
-        @param slot: the slot to disconnect, or L{None} for all of them.
-        @return: C{True} if anything was disconnected, like Qt.
+        @param slot: the slot to disconnect, or C{None} for all of them.
+            Slots are compared with C{==}, so C{obj.method} disconnects an
+            earlier C{obj.method}.
+        @return: whether a connection was removed.
         """
+        connections = self._connections
         if slot is None:
-            had = bool(self._slots)
-            self._slots.clear()
-            return had
-        slots = self._slots
-        for i in range(len(slots) - 1, -1, -1):
-            if slots[i] == slot:
-                del slots[i]
+            if not connections:
+                return False
+            self._connections = []
+            for c in connections:
+                c.alive = False
+            return True
+        for i in range(len(connections) - 1, -1, -1):
+            c = connections[i]
+            if c.slot == slot:
+                c.alive = False
+                self._connections = connections[:i] + connections[i + 1 :]
                 return True
         return False
 
@@ -123,36 +167,29 @@ class BoundSignal(Generic[Unpack[Ts]]):
 
         Mirrors C{QObject::isSignalConnected}.
         """
-        return bool(self._slots)
+        return bool(self._connections)
 
     def receivers(self) -> int:
         """
-        The number of connected slots; mirrors C{QObject::receivers}.
+        The number of connections; mirrors C{QObject::receivers}.
         """
-        return len(self._slots)
+        return len(self._connections)
 
     def emit(self, *args: Unpack[Ts]) -> None:
         """
         Call every connected slot with C{args}, in connection order.
 
-        A slot connected or disconnected during the emission takes effect
-        from the next emission on, as in Qt.  A slot that raises is logged
-        and does not stop the others.
+        A slot connected during the emission is first called by the next
+        emission; a slot disconnected during the emission is not called by
+        the rest of it, as in Qt.  A slot that raises is logged through
+        C{twisted.logger} and does not stop the others.
         """
-        slots = self._slots
-        if not slots:
+        connections = self._connections
+        if not connections:
             return
-        if len(slots) == 1:
-            try:
-                slots[0](*args)
-            except BaseException:
-                _log.failure(
-                    "Slot {slot!r} connected to {signal} raised",
-                    slot=slots[0],
-                    signal=self._name,
-                )
-            return
-        for slot in tuple(slots):
+        if len(connections) == 1:
+            # The common case, kept flat: one slot, nothing to skip.
+            slot = connections[0].slot
             try:
                 slot(*args)
             except BaseException:
@@ -161,22 +198,38 @@ class BoundSignal(Generic[Unpack[Ts]]):
                     slot=slot,
                     signal=self._name,
                 )
+            return
+        # `connections` is never mutated (copy-on-write), so no copy is
+        # needed; `alive` tells which ones a slot disconnected meanwhile.
+        for c in connections:
+            if not c.alive:
+                continue
+            try:
+                c.slot(*args)
+            except BaseException:
+                _log.failure(
+                    "Slot {slot!r} connected to {signal} raised",
+                    slot=c.slot,
+                    signal=self._name,
+                )
 
     def nextEmission(
         self, timeout: float | None = None, clock: IReactorTime | None = None
     ) -> Deferred[tuple[Unpack[Ts]]]:
         """
-        A L{Deferred} that fires with the arguments of the next emission.
+        A C{Deferred} that fires with the arguments of the next emission.
 
         Qt has no equivalent (C{QSignalSpy::wait} comes closest); this is
         how C{async def} and C{inlineCallbacks} code waits for a signal.
         Cancelling the Deferred disconnects it.
 
         @param timeout: seconds to wait at most; on expiry the Deferred fails
-            with L{twisted.internet.defer.TimeoutError}.  L{None}: no limit.
+            with C{twisted.internet.defer.TimeoutError} and is disconnected.
+            C{None}: no limit.
         @param clock: the clock for the timeout; by default the reactor of
             the object that owns the signal, else the global reactor.
-        @return: a Deferred firing with the emission's arguments as a tuple.
+        @return: a Deferred firing with the emission's arguments as a tuple
+            (C{()} for a signal without arguments).
         """
 
         def cancel(d: Deferred[tuple[Unpack[Ts]]]) -> None:

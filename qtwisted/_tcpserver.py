@@ -28,7 +28,7 @@ are wrapped directly and queued with C{addPendingConnection}.
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import Any, Callable
 
 from twisted.internet import endpoints, tcp
 from twisted.internet.defer import Deferred, succeed
@@ -84,26 +84,79 @@ def toHostAddress(address: object) -> QHostAddress:
     )
 
 
-def _socketFor(address: QHostAddress) -> tuple[socket.socket, tuple[Any, ...]]:
+# Qt's int and qintptr, for the values Qt stores in them.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_INTPTR_MIN, _INTPTR_MAX = -(2**63), 2**63 - 1
+
+
+def _checkInt(value: object, name: str, low: int = _INT_MIN, high: int = _INT_MAX) -> int:
     """
-    Create the listening socket for C{address} and the address to bind it
-    to, following Qt: C{Any} is a dual-stack IPv6 socket (IPv4 when the host
-    has no IPv6), C{AnyIPv6} is IPv6-only, C{AnyIPv4} IPv4-only.
+    Validate an argument that Qt declares as C{int} (or C{qintptr}).
+
+    @raise TypeError: for a non-integer (C{bool} included).
+    @raise ValueError: for a number Qt's type cannot hold.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in {low}..{high}, not {value!r}")
+    return value
+
+
+def _bindPlan(address: QHostAddress, port: int) -> tuple[int, bool | None, tuple[Any, ...]]:
+    """
+    The family, C{IPV6_V6ONLY} setting and socket address with which to
+    listen on C{address}:C{port}, following Qt: C{Any} is a dual-stack IPv6
+    socket, every other IPv6 address (C{AnyIPv6} included) gets
+    C{IPV6_V6ONLY}, as in Qt's C{nativeBind()}, so that a v4-mapped address
+    such as C{::ffff:127.0.0.1} cannot be bound (C{EINVAL}).
     """
     if address == _SpecialAddress.Any:
-        try:
-            skt = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        except OSError:
-            return socket.socket(socket.AF_INET, socket.SOCK_STREAM), ("0.0.0.0",)
-        skt.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        return skt, ("::",)
-    if address == _SpecialAddress.AnyIPv6:
-        skt = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        skt.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        return skt, ("::",)
+        return socket.AF_INET6, False, ("::", port, 0, 0)
     if address.protocol() == NetworkLayerProtocol.IPv4Protocol:
-        return socket.socket(socket.AF_INET, socket.SOCK_STREAM), (address.toString(),)
-    return socket.socket(socket.AF_INET6, socket.SOCK_STREAM), (address._toSockaddrHost(),)
+        return socket.AF_INET, None, (address.toString(), port)
+    host = address._toSockaddrHost()
+    if "%" in host:
+        # A scope id is an interface index or name; resolve it as Qt does
+        # (an unknown name becomes scope 0, and the kernel then refuses).
+        try:
+            info = socket.getaddrinfo(
+                host, port, socket.AF_INET6, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST
+            )
+            return socket.AF_INET6, True, info[0][4]
+        except (OSError, UnicodeError):
+            host = host.partition("%")[0]
+    return socket.AF_INET6, True, (host, port, 0, 0)
+
+
+def _listeningSocket(address: QHostAddress, port: int, backlog: int) -> socket.socket:
+    """
+    Create, bind and listen; C{Any} falls back to IPv4 on a host without
+    IPv6, as in Qt.
+
+    @raise OSError: what the failing system call raised; nothing is left
+        open then.
+    """
+    family, v6only, sockaddr = _bindPlan(address, port)
+    try:
+        skt = socket.socket(family, socket.SOCK_STREAM)
+    except OSError:
+        if address != _SpecialAddress.Any:
+            raise
+        family, v6only, sockaddr = socket.AF_INET, None, ("0.0.0.0", port)
+        skt = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if v6only is not None:
+            skt.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(v6only))
+        # Qt sets SO_REUSEADDR on Unix so that a port in TIME_WAIT can be
+        # bound again at once (B35); two listeners still conflict (B34).
+        skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        skt.bind(sockaddr)
+        skt.listen(backlog)
+    except BaseException:
+        skt.close()
+        raise
+    return skt
 
 
 class _EndpointFactory(Factory):
@@ -147,7 +200,7 @@ class QTcpServer(QObjectBase):
         """
         super().__init__(parent, reactor)
         self._listener: Listener | None = None
-        self._port: IListeningPort | None = None
+        self._port: IListeningPort | _Reserved | None = None
         self._listenAddress: QHostAddress | None = None
         self._pending: PendingConnections[QTcpSocket] = PendingConnections()
         self._backlog = 50
@@ -157,6 +210,7 @@ class QTcpServer(QObjectBase):
         self._backoff = _BACKOFF_FIRST
         self._backoffCall: IDelayedCall | None = None
         self._inResourceEpisode = False
+        self._waiters: list[Callable[[tuple[bool, bool]], None]] = []
 
     # -- listening -------------------------------------------------------
 
@@ -183,39 +237,44 @@ class QTcpServer(QObjectBase):
             return False
         hostAddress = toHostAddress(address)
         checkPort(port)
-        if not self._proxy.isUsable():
+        # Qt's resolveProxy(): a loopback address never goes through a proxy.
+        if not self._proxy.isUsable() and not hostAddress.isLoopback():
             self._setError(
                 SocketError.UnsupportedSocketOperationError,
                 "Operation on socket is not supported",
             )
             return False
         if hostAddress.isNull():
+            # Observed in Qt 6.12: listen(QHostAddress()) fails like this.
             self._setError(
-                SocketError.UnsupportedSocketOperationError, Strings.ProtocolUnsupported
+                SocketError.UnsupportedSocketOperationError, Strings.OperationUnsupported
             )
             return False
         try:
-            skt, host = _socketFor(hostAddress)
+            skt = _listeningSocket(hostAddress, port, self._backlog)
         except OSError as e:
-            self._setError(*bindError(e))
-            return False
-        try:
-            # Qt sets SO_REUSEADDR on Unix so that a port in TIME_WAIT can be
-            # bound again at once (B35); two listeners still conflict (B34).
-            skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            skt.bind(host + (port,))
-            skt.listen(self._backlog)
-        except OSError as e:
-            skt.close()
             self._setError(*bindError(e))
             return False
         self._listenAddress = hostAddress
+        if hostAddress == _SpecialAddress.Any and skt.family == socket.AF_INET:
+            # No IPv6 here: Qt fell back to, and reports, AnyIPv4.
+            self._listenAddress = QHostAddress(_SpecialAddress.AnyIPv4)
         self._startListener(skt)
         return True
 
     def _startListener(self, skt: socket.socket) -> None:
-        self._listener = Listener(
-            skt, self._reactor, self._accepted, self._acceptFailed, self._pending.mayAccept
+        def lost() -> None:
+            # The reactor dropped the socket (it stopped): not listening.
+            if self._listener is listener:
+                self.close()
+
+        listener = self._listener = Listener(
+            skt,
+            self._reactor,
+            self._accepted,
+            self._acceptFailed,
+            self._pending.mayAccept,
+            lost,
         )
         self._pending.userPaused = False
         self._updateAccepting()
@@ -246,28 +305,30 @@ class QTcpServer(QObjectBase):
                 raise ValueError(f"invalid endpoint description {endpoint!r}: {e}") from None
         elif not IStreamServerEndpoint.providedBy(endpoint):
             raise TypeError(f"endpoint must be a str or IStreamServerEndpoint, not {endpoint!r}")
-        self._port = _LISTENING  # reserve: a second call now sees "listening"
+        # Reserve: a second call, or isListening(), now sees "listening".  A
+        # close() before the endpoint answers drops the reservation, and the
+        # port it then delivers is stopped at once.
+        reservation = self._port = _Reserved()
+        self._listenAddress = None
+        self._pending.userPaused = False
         server: IStreamServerEndpoint = endpoint  # type: ignore[assignment]
 
         def listening(port: IListeningPort) -> bool:
+            if self._port is not reservation:
+                port.stopListening()
+                return False
             self._port = port
-            self._listenAddress = None
             # Report bytesWritten on these connections too (see _transport).
-            if getattr(port, "transport", None) is tcp.Server:
-                port.transport = _transport.ServerTransport  # type: ignore[attr-defined]
-            self._pending.userPaused = False
+            reporting = _transport.ENDPOINT_TRANSPORTS.get(getattr(port, "transport", None))
+            if reporting is not None:
+                port.transport = reporting  # type: ignore[attr-defined]
             self._updateAccepting()
             return True
 
         def failed(f: Failure) -> bool:
-            self._port = None
-            exc = f.value
-            if isinstance(exc, CannotListenError) and isinstance(exc.socketError, OSError):
-                self._setError(*bindError(exc.socketError))
-            elif isinstance(exc, OSError):
-                self._setError(*bindError(exc))
-            else:
-                self._setError(SocketError.UnknownSocketError, str(exc) or Strings.Unknown)
+            if self._port is reservation:
+                self._port = None
+            self._setError(*_endpointError(f.value))
             return False
 
         d: Deferred[bool] = server.listen(_EndpointFactory(self)).addCallbacks(
@@ -305,21 +366,28 @@ class QTcpServer(QObjectBase):
         """
         Stop listening; mirrors C{QTcpServer::close}.
 
-        Connections still queued are aborted (their peers see the connection
-        closed, B20); connections already taken are not touched.  Emits
+        Connections still queued are closed and deleted (their peers read
+        EOF, B20); connections already taken are not touched.  Emits
         nothing; the error state is kept (B21).  The server may listen again.
+        A pending L{waitForNewConnection} fires C{(False, False)}.
         """
         for qsocket in self._pending.drain():
+            # Qt deletes them, and its abort() merely closes the descriptor,
+            # so their peers read EOF (B20).
             qsocket._destroy()
         self._cancelBackoff()
         self._inResourceEpisode = False
+        self._backoff = _BACKOFF_FIRST
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
         port, self._port = self._port, None
-        if port is not None and port is not _LISTENING:
+        if port is not None and not isinstance(port, _Reserved):
             port.stopListening()
         self._listenAddress = None
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            waiter((False, False))
 
     def _destroyed(self) -> None:
         self.close()
@@ -357,7 +425,7 @@ class QTcpServer(QObjectBase):
         if self._listener is not None and self._listener.socket is not None:
             name = self._listener.socket.getsockname()
             return _SockName(name)
-        if self._port is not None and self._port is not _LISTENING:
+        if self._port is not None and not isinstance(self._port, _Reserved):
             return self._port.getHost()
         return None
 
@@ -367,7 +435,7 @@ class QTcpServer(QObjectBase):
         """
         if self._listener is not None:
             return self._listener.fileno()
-        if self._port is not None and self._port is not _LISTENING:
+        if self._port is not None and not isinstance(self._port, _Reserved):
             fileno = getattr(self._port, "fileno", None)
             return fileno() if fileno is not None else -1
         return -1
@@ -381,18 +449,18 @@ class QTcpServer(QObjectBase):
         @return: C{True} on success; C{False} with
             C{UnsupportedSocketOperationError} and C{"Invalid socket
             descriptor"} for a descriptor that is not a listening TCP socket
-            (B23), or when already listening (B25).
+            (B23; Qt also accepts pipes and non-listening sockets), or when
+            already listening (B25).
+        @raise TypeError: if C{socketDescriptor} is not an int.
+        @raise ValueError: if it does not fit Qt's C{qintptr}.
         """
-        if isinstance(socketDescriptor, bool) or not isinstance(socketDescriptor, int):
-            raise TypeError(
-                f"socketDescriptor must be an int, not {type(socketDescriptor).__name__}"
-            )
+        _checkInt(socketDescriptor, "socketDescriptor", _INTPTR_MIN, _INTPTR_MAX)
         if self.isListening():
             _log.warn("QTcpServer::setSocketDescriptor() called when already listening")
             return False
         try:
             skt = socket.socket(fileno=socketDescriptor)
-        except (OSError, ValueError):
+        except (OSError, ValueError, OverflowError):
             self._setError(SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket)
             return False
         try:
@@ -420,7 +488,7 @@ class QTcpServer(QObjectBase):
                 self._listener.startReading()
             else:
                 self._listener.stopReading()
-        elif self._port is not None and self._port is not _LISTENING:
+        elif self._port is not None and not isinstance(self._port, _Reserved):
             method = "startReading" if mayAccept else "stopReading"
             getattr(self._port, method, lambda: None)()
 
@@ -466,6 +534,16 @@ class QTcpServer(QObjectBase):
         self._backoffCall = None
         self._pending.backingOff = False
         self._updateAccepting()
+        listener = self._listener
+        if listener is None or not self._pending.mayAccept():
+            return
+        # Try at once rather than on the next readiness report: if nothing
+        # fails (the client gave up, or accept() worked), the episode is over
+        # and the next failure is reported again, with a fresh back-off.
+        listener.doRead()
+        if self._backoffCall is None and self._listener is listener:
+            self._inResourceEpisode = False
+            self._backoff = _BACKOFF_FIRST
 
     def _cancelBackoff(self) -> None:
         call, self._backoffCall = self._backoffCall, None
@@ -531,11 +609,11 @@ class QTcpServer(QObjectBase):
         Any int is stored as given (B15); with 0 or less nothing is accepted
         (B16).  While the queue is full, accepting stops and the kernel keeps
         further clients in its backlog.
+
+        @raise TypeError: if C{numConnections} is not an int.
+        @raise ValueError: if it does not fit Qt's C{int}.
         """
-        if isinstance(numConnections, bool) or not isinstance(numConnections, int):
-            raise TypeError(
-                f"numConnections must be an int, not {type(numConnections).__name__}"
-            )
+        _checkInt(numConnections, "numConnections")
         self._pending.maxPending = numConnections
         if self.isListening():
             self._updateAccepting()
@@ -548,10 +626,13 @@ class QTcpServer(QObjectBase):
 
     def setListenBacklogSize(self, size: int) -> None:
         """
-        Set the C{listen()} backlog used by the next L{listen} (default 50).
+        Set the C{listen()} backlog used by the next L{listen} (default 50);
+        mirrors C{QTcpServer::setListenBacklogSize}.
+
+        @raise TypeError: if C{size} is not an int.
+        @raise ValueError: if it does not fit Qt's C{int}.
         """
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise TypeError(f"size must be an int, not {type(size).__name__}")
+        _checkInt(size, "size")
         self._backlog = size
 
     def listenBacklogSize(self) -> int:
@@ -622,17 +703,23 @@ class QTcpServer(QObjectBase):
         """
         Wait for a connection; Qt blocks, this returns a L{Deferred}.
 
-        Connections already in the kernel's backlog are accepted at once (so
-        C{msec=0} polls, as in Qt).  Otherwise the Deferred fires on the next
-        L{newConnection}, or after C{msec} milliseconds (-1: no limit).
+        Connections already in the kernel's backlog are accepted at once, so
+        C{msec=0} polls, as in Qt.  A connection already queued counts as
+        available too: the reactor may have accepted it before this call
+        (in Qt, which blocks, nothing is accepted until the wait).  Otherwise
+        the Deferred fires on the next L{newConnection}, or after C{msec}
+        milliseconds (-1, or any negative value: no limit).  Cancelling it
+        stops the wait.
 
         @return: a Deferred firing with C{(result, timedOut)}: C{(True,
             False)} when a connection arrived; C{(False, True)} on timeout,
             with C{SocketTimeoutError} set (B26); C{(False, False)} at once
-            when not listening (B27).
+            when not listening (B27; Qt reports C{timedOut} True there), or
+            when L{close} is called during the wait.
+        @raise TypeError: if C{msec} is not an int.
+        @raise ValueError: if C{msec} does not fit Qt's C{int}.
         """
-        if isinstance(msec, bool) or not isinstance(msec, int):
-            raise TypeError(f"msec must be an int, not {type(msec).__name__}")
+        _checkInt(msec, "msec")
         if not self.isListening():
             return succeed((False, False))
         arrived: list[bool] = []
@@ -646,32 +733,62 @@ class QTcpServer(QObjectBase):
                 self._listener.doRead()
         finally:
             self.newConnection.disconnect(spot)
-        if arrived:
+        if arrived or self._pending:
             return succeed((True, False))
+        if msec == 0:
+            return succeed(self._timedOut())
 
-        def timedOut() -> tuple[bool, bool]:
-            self._setError(SocketError.SocketTimeoutError, Strings.TimeOut)
-            return (False, True)
-
-        d: Deferred[tuple[bool, bool]] = Deferred()
         timer: list[IDelayedCall] = []
 
-        def fire() -> None:
+        def finish(result: tuple[bool, bool]) -> None:
             self.newConnection.disconnect(fire)
+            if finish in self._waiters:
+                self._waiters.remove(finish)
             if timer and timer[0].active():
                 timer[0].cancel()
             if not d.called:
-                d.callback((True, False))
+                d.callback(result)
+
+        def fire() -> None:
+            finish((True, False))
 
         def expire() -> None:
-            self.newConnection.disconnect(fire)
-            if not d.called:
-                d.callback(timedOut())
+            timer.clear()
+            finish(self._timedOut())
 
+        def cancel(d: Deferred[tuple[bool, bool]]) -> None:
+            self.newConnection.disconnect(fire)
+            if finish in self._waiters:
+                self._waiters.remove(finish)
+            if timer and timer[0].active():
+                timer[0].cancel()
+
+        d: Deferred[tuple[bool, bool]] = Deferred(cancel)
         self.newConnection.connect(fire)
-        if msec >= 0:
+        self._waiters.append(finish)
+        if msec > 0:
             timer.append(self._reactor.callLater(msec / 1000.0, expire))
         return d
+
+    def _timedOut(self) -> tuple[bool, bool]:
+        self._setError(SocketError.SocketTimeoutError, Strings.TimeOut)
+        return (False, True)
+
+
+def _endpointError(exc: BaseException | None) -> tuple[SocketError, str]:
+    """
+    Qt's error for an endpoint that could not listen.
+    """
+    if isinstance(exc, CannotListenError):
+        if isinstance(exc.socketError, OSError):
+            return bindError(exc.socketError)
+        if exc.socketError == "Cannot acquire lock":
+            # Twisted's unix: endpoint: another live process (or server)
+            # holds the socket path's lock file, i.e. is listening there.
+            return (SocketError.AddressInUseError, Strings.AddressInUse)
+    if isinstance(exc, OSError):
+        return bindError(exc)
+    return (SocketError.UnknownSocketError, str(exc) or Strings.Unknown)
 
 
 class _SockName:
@@ -691,9 +808,3 @@ class _Reserved:
     """
     Stands in for the port while an endpoint's listen() is in progress.
     """
-
-    def getHost(self) -> None:
-        return None
-
-
-_LISTENING: Any = _Reserved()

@@ -21,9 +21,42 @@ from __future__ import annotations
 import socket
 from typing import Any, Callable
 
-from twisted.internet import tcp
+from twisted.internet import abstract, tcp, unix
+from twisted.internet.address import UNIXAddress
+from twisted.internet.error import ConnectionDone
+from twisted.python.failure import Failure
 
-__all__ = ["ServerTransport", "ClientTransport", "Connector", "bufferedBytes"]
+__all__ = [
+    "ServerTransport",
+    "ClientTransport",
+    "Connector",
+    "bufferedBytes",
+    "closeNow",
+]
+
+
+def closeNow(transport: Any) -> None:
+    """
+    Close C{transport} at once, dropping the data it has not sent yet, as
+    Qt's C{abort()} does: Qt closes the descriptor, so the peer reads a
+    normal end of stream (FIN).  Twisted's C{abortConnection()} would reset
+    the connection (C{SO_LINGER} 0) and close only on the next reactor
+    turn.
+
+    This does what the reactor does when a descriptor reports its
+    connection lost: stop watching it, then C{connectionLost}.  Twisted's
+    C{tcp.Connection.connectionLost} ignores a second call, so a reactor
+    callback still running on this transport is harmless.  A transport that
+    is not a file descriptor (a TLS layer) is aborted the Twisted way.
+    """
+    if isinstance(transport, abstract.FileDescriptor):
+        if transport.disconnected:
+            return
+        transport.stopReading()
+        transport.stopWriting()
+        transport.connectionLost(Failure(ConnectionDone()))
+    else:
+        transport.abortConnection()
 
 
 def bufferedBytes(transport: Any) -> int:
@@ -77,7 +110,7 @@ class ServerTransport(_WriteReporting, tcp.Server):
     def adopt(
         cls,
         skt: socket.socket,
-        peer: tuple[Any, ...],
+        peer: Any,
         protocol: Any,
         localPort: int,
         sessionno: int,
@@ -86,9 +119,50 @@ class ServerTransport(_WriteReporting, tcp.Server):
         """
         Wrap a connected socket (which this call takes over) in a transport
         and start reading from it.
+
+        @param peer: C{skt.getpeername()}; for a UNIX socket (an end of a
+            C{socketpair()} given to C{setSocketDescriptor}) a path, which
+            may be empty.
         """
         skt.setblocking(False)
+        if skt.family == socket.AF_UNIX:
+            # tcp.Server wants a (host, port) pair for its log prefix.
+            return _UnixServerTransport(
+                skt, protocol, (peer or "", 0), _PortInfo(localPort), sessionno, reactor  # type: ignore[arg-type]
+            )
         return cls(skt, protocol, peer, _PortInfo(localPort), sessionno, reactor)  # type: ignore[arg-type]
+
+
+class _UnixServerTransport(ServerTransport):
+    """
+    An adopted stream socket of the UNIX family: Twisted's TCP transport
+    works on it unchanged, but its addresses are paths.
+    """
+
+    def getPeer(self) -> UNIXAddress:
+        name = self.client[0]
+        return UNIXAddress(name if isinstance(name, (str, bytes)) and name else None)
+
+    def getHost(self) -> UNIXAddress:
+        try:
+            name = self.socket.getsockname()
+        except OSError:
+            name = None
+        return UNIXAddress(name or None)
+
+
+class UnixEndpointTransport(_WriteReporting, unix.Server):
+    """
+    The transport of a connection accepted by a C{unix:} endpoint.
+    """
+
+
+ENDPOINT_TRANSPORTS: dict[Any, type[Any]] = {
+    tcp.Server: ServerTransport,
+    unix.Server: UnixEndpointTransport,
+}
+"""Twisted's server transport classes and their write-reporting versions,
+swapped into the ports of L{QTcpServer.listenEndpoint}."""
 
 
 class ClientTransport(_WriteReporting, tcp.Client):
