@@ -5,19 +5,29 @@ C{QAbstractSocket}: a Qt byte-stream socket on top of a Twisted transport.
 Theory of operation
 ===================
 
-A L{QAbstractSocket} is what the user holds; Twisted drives a small
-L{_SocketProtocol} that forwards transport events into it.  The protocol
-object is separate because Twisted's C{IProtocol} attributes (C{connected},
-C{transport}, C{makeConnection}) clash with Qt names (the C{connected}
-signal).  On the hot path the protocol's C{dataReceived} I{is} the socket's
-bound C{_dataReceived} method, so a chunk of bytes crosses no extra Python
-frame between the reactor and the read buffer.
+A L{QAbstractSocket} is what the user holds: Qt's states, errors and
+signals around one Twisted connection.  It is layered as Qt's is:
 
-The read buffer is a C{bytearray}: CPython deletes from its front in constant
-time, so C{read(n)} is a slice and a C{del}.  With C{setReadBufferSize(n)},
-a buffer holding n bytes or more pauses reading from the peer (the kernel's
-receive window then closes and the peer's writes block: backpressure), and
-reading below n resumes it.
+  - L{qtwisted._iodevice.QIODevice} (Qt's C{QIODevice}): the open mode,
+    the read buffer and the reading API, C{write()}'s checks, and the four
+    C{QIODevice} signals;
+  - this module: the socket's state machine, sending (C{_writeData}),
+    closing, the read buffer limit, addresses and options;
+  - L{qtwisted._connecting}: how the socket gets its Twisted connection:
+    the protocol that forwards the connection's events here,
+    C{connectToHost()} (host lookup, then the addresses in turn, Qt's 30 s
+    each) and C{setSocketDescriptor()};
+  - L{qtwisted._transport}: what Qt's socket engine does (counting the
+    bytes sent, closing at once, the OS socket's addresses and options);
+  - L{qtwisted._waiting}: the Deferreds that stand in for Qt's blocking
+    C{waitFor...()} calls;
+  - L{qtwisted._enums.AbstractSocketNamespace}: Qt's nested enumerations
+    and their unscoped aliases (C{QAbstractSocket.AddressInUseError}).
+
+With C{setReadBufferSize(n)}, a buffer holding n bytes or more pauses
+reading from the peer (the kernel's receive window then closes and the
+peer's writes block: backpressure), and reading below n resumes it; while
+there is room, Twisted is asked to read no more than that room.
 
 Qt emits many signals synchronously from inside calls such as
 C{disconnectFromHost()} and C{abort()}; we do the same, by moving the state
@@ -29,31 +39,24 @@ may call back into the socket (abort from C{readyRead}, reconnect from
 C{disconnected}); each close sequence checks, after the signals a slot could
 act on, whether it is still in charge.
 
-Qt blocks in C{waitFor...()}; here each returns a L{Deferred} firing with
-Qt's boolean result.  A wait ends on its signal, on its timer, or when the
-socket "ends" (becomes unconnected, or a connection attempt fails): every
-path to C{UnconnectedState} calls L{QAbstractSocket._ended} after its last
-signal, so a Deferred never fires half-way through a sequence of signals,
-just as Qt's blocking call returns only after them.
-
-A connection attempt gets Qt's C{QT_CONNECT_TIMEOUT} (30 s) per address,
-timed on the injected reactor.
+Qt blocks in C{waitFor...()}; here each returns a C{Deferred} firing with
+Qt's boolean result (see L{qtwisted._waiting}).  Every path to
+C{UnconnectedState}, a failed connection attempt included, calls
+L{QAbstractSocket._ended} after its last signal: that ends the waits.
 """
 
 from __future__ import annotations
 
-import socket
-from typing import Any, Callable, TypeAlias, Unpack
+from typing import Any
 
 from twisted.internet.defer import Deferred, succeed
-from twisted.internet.interfaces import IDelayedCall
-from twisted.internet.protocol import ClientFactory, Protocol, connectionDone
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from . import _transport
+from ._connecting import ConnectAttempt, SocketProtocol, adoptDescriptor, connectSocket
 from ._enums import (
-    BindFlag,
+    AbstractSocketNamespace,
     NetworkLayerProtocol,
     OpenModeFlag,
     PauseMode,
@@ -64,15 +67,17 @@ from ._enums import (
 )
 from ._errors import Strings, failureToError
 from ._hostaddress import QHostAddress
+from ._iodevice import QIODevice
 from ._object import QObjectBase
 from ._proxy import QNetworkProxy
-from ._signal import BoundSignal, Signal
+from ._signal import Signal
+from ._waiting import Waiters, checkMsecs
 
-__all__ = ["QAbstractSocket"]
+# No __all__ here: pydoctor moves a name re-exported by qtwisted/__init__.py
+# into the public package only when its own module does not list it in
+# __all__ (see qtwisted/_signal.py).
 
 _log = Logger(namespace="qtwisted.socket")
-
-_Bytes = bytes | bytearray | memoryview
 
 
 def checkPort(port: object, what: str = "port") -> int:
@@ -89,173 +94,17 @@ def checkPort(port: object, what: str = "port") -> int:
     return port
 
 
-def checkMsecs(msecs: object) -> int:
+class QAbstractSocket(QIODevice, AbstractSocketNamespace):
     """
-    Validate a C{waitFor...()} timeout in milliseconds (-1: no limit).
-    """
-    if isinstance(msecs, bool) or not isinstance(msecs, int):
-        raise TypeError(f"msecs must be an int, not {type(msecs).__name__} {msecs!r}")
-    return msecs
-
-
-class _SocketProtocol(Protocol):
-    """
-    Forwards Twisted's protocol events into a L{QAbstractSocket}.
-    """
-
-    def __init__(self, qsocket: QAbstractSocket) -> None:
-        self._qsocket: QAbstractSocket | None = qsocket
-        # Hot path: Twisted calls protocol.dataReceived(data); make that the
-        # socket's own method (see the module docstring).
-        self.dataReceived = qsocket._dataReceived  # type: ignore[method-assign]
-
-    def connectionMade(self) -> None:
-        if self._qsocket is not None:
-            self._qsocket._connectionMade(self)
-
-    def connectionLost(self, reason: Failure = connectionDone) -> None:
-        qsocket = self._qsocket
-        if qsocket is not None:
-            self.detach()
-            qsocket._connectionLost(reason)
-
-    def detach(self) -> None:
-        """
-        Stop forwarding: the socket is done with this connection.
-        """
-        self._qsocket = None
-        self.dataReceived = _discard  # type: ignore[method-assign]
-
-
-def _discard(data: bytes) -> None:
-    pass
-
-
-class _ConnectFactory(ClientFactory):
-    """
-    Connects one outgoing attempt to the socket that asked for it.
-    """
-
-    noisy = False
-
-    def __init__(self, qsocket: QAbstractSocket, attempt: int) -> None:
-        self._qsocket = qsocket
-        self._attempt = attempt
-
-    def buildProtocol(self, addr: Any) -> Protocol | None:
-        if self._qsocket._attempt != self._attempt:
-            return None
-        return _SocketProtocol(self._qsocket)
-
-    def clientConnectionFailed(self, connector: Any, reason: Failure) -> None:
-        if self._qsocket._attempt == self._attempt:
-            self._qsocket._connectFailed(reason)
-
-
-class QAbstractSocket(QObjectBase):
-    """
-    The base of L{QTcpSocket} (and L{QSslSocket}); mirrors C{QAbstractSocket}.
+    The base of L{QTcpSocket} (and C{QSslSocket}); mirrors C{QAbstractSocket}.
 
     A byte stream with Qt's C{QIODevice} reading and writing API, Qt's states,
     errors and signals.  Network problems never raise: they set L{error} and
     L{errorString} and emit L{errorOccurred}.  Qt's blocking C{waitFor...()}
-    calls return L{Deferred}s here.
+    calls return C{Deferred}s here.
     """
 
-    # Qt's nested enumerations and their unscoped aliases.
-    SocketError: TypeAlias = SocketError
-    SocketState: TypeAlias = SocketState
-    SocketType: TypeAlias = SocketType
-    NetworkLayerProtocol: TypeAlias = NetworkLayerProtocol
-    SocketOption: TypeAlias = SocketOption
-    PauseMode: TypeAlias = PauseMode
-    BindFlag: TypeAlias = BindFlag
-    OpenModeFlag: TypeAlias = OpenModeFlag
-    OpenMode: TypeAlias = OpenModeFlag
-
-    ConnectionRefusedError = SocketError.ConnectionRefusedError
-    RemoteHostClosedError = SocketError.RemoteHostClosedError
-    HostNotFoundError = SocketError.HostNotFoundError
-    SocketAccessError = SocketError.SocketAccessError
-    SocketResourceError = SocketError.SocketResourceError
-    SocketTimeoutError = SocketError.SocketTimeoutError
-    DatagramTooLargeError = SocketError.DatagramTooLargeError
-    NetworkError = SocketError.NetworkError
-    AddressInUseError = SocketError.AddressInUseError
-    SocketAddressNotAvailableError = SocketError.SocketAddressNotAvailableError
-    UnsupportedSocketOperationError = SocketError.UnsupportedSocketOperationError
-    UnfinishedSocketOperationError = SocketError.UnfinishedSocketOperationError
-    ProxyAuthenticationRequiredError = SocketError.ProxyAuthenticationRequiredError
-    SslHandshakeFailedError = SocketError.SslHandshakeFailedError
-    ProxyConnectionRefusedError = SocketError.ProxyConnectionRefusedError
-    ProxyConnectionClosedError = SocketError.ProxyConnectionClosedError
-    ProxyConnectionTimeoutError = SocketError.ProxyConnectionTimeoutError
-    ProxyNotFoundError = SocketError.ProxyNotFoundError
-    ProxyProtocolError = SocketError.ProxyProtocolError
-    OperationError = SocketError.OperationError
-    SslInternalError = SocketError.SslInternalError
-    SslInvalidUserDataError = SocketError.SslInvalidUserDataError
-    TemporaryError = SocketError.TemporaryError
-    UnknownSocketError = SocketError.UnknownSocketError
-
-    UnconnectedState = SocketState.UnconnectedState
-    HostLookupState = SocketState.HostLookupState
-    ConnectingState = SocketState.ConnectingState
-    ConnectedState = SocketState.ConnectedState
-    BoundState = SocketState.BoundState
-    ListeningState = SocketState.ListeningState
-    ClosingState = SocketState.ClosingState
-
-    TcpSocket = SocketType.TcpSocket
-    UdpSocket = SocketType.UdpSocket
-    SctpSocket = SocketType.SctpSocket
-    UnknownSocketType = SocketType.UnknownSocketType
-
-    IPv4Protocol = NetworkLayerProtocol.IPv4Protocol
-    IPv6Protocol = NetworkLayerProtocol.IPv6Protocol
-    AnyIPProtocol = NetworkLayerProtocol.AnyIPProtocol
-    UnknownNetworkLayerProtocol = NetworkLayerProtocol.UnknownNetworkLayerProtocol
-
-    LowDelayOption = SocketOption.LowDelayOption
-    KeepAliveOption = SocketOption.KeepAliveOption
-    MulticastTtlOption = SocketOption.MulticastTtlOption
-    MulticastLoopbackOption = SocketOption.MulticastLoopbackOption
-    TypeOfServiceOption = SocketOption.TypeOfServiceOption
-    SendBufferSizeSocketOption = SocketOption.SendBufferSizeSocketOption
-    ReceiveBufferSizeSocketOption = SocketOption.ReceiveBufferSizeSocketOption
-    PathMtuSocketOption = SocketOption.PathMtuSocketOption
-    KeepAliveIdleOption = SocketOption.KeepAliveIdleOption
-    KeepAliveIntervalOption = SocketOption.KeepAliveIntervalOption
-    KeepAliveCountOption = SocketOption.KeepAliveCountOption
-
-    PauseNever = PauseMode.PauseNever
-    PauseOnSslErrors = PauseMode.PauseOnSslErrors
-
-    DefaultForPlatform = BindFlag.DefaultForPlatform
-    ShareAddress = BindFlag.ShareAddress
-    DontShareAddress = BindFlag.DontShareAddress
-    ReuseAddressHint = BindFlag.ReuseAddressHint
-
-    NotOpen = OpenModeFlag.NotOpen
-    ReadOnly = OpenModeFlag.ReadOnly
-    WriteOnly = OpenModeFlag.WriteOnly
-    ReadWrite = OpenModeFlag.ReadWrite
-    Append = OpenModeFlag.Append
-    Truncate = OpenModeFlag.Truncate
-    Text = OpenModeFlag.Text
-    Unbuffered = OpenModeFlag.Unbuffered
-    NewOnly = OpenModeFlag.NewOnly
-    ExistingOnly = OpenModeFlag.ExistingOnly
-
-    # Signals (QAbstractSocket's and the QIODevice ones a socket emits).
-    readyRead: Signal[()] = Signal()
-    """Emitted when new data is available for reading (C{QIODevice::readyRead})."""
-    bytesWritten: Signal[int] = Signal()
-    """Emitted with the number of bytes handed to the OS (C{QIODevice::bytesWritten})."""
-    readChannelFinished: Signal[()] = Signal()
-    """Emitted when the read channel has closed (C{QIODevice::readChannelFinished})."""
-    aboutToClose: Signal[()] = Signal()
-    """Emitted when L{close} is called, before closing (C{QIODevice::aboutToClose})."""
+    # Signals: QAbstractSocket's own (the QIODevice ones are inherited).
     hostFound: Signal[()] = Signal()
     """Emitted when the host lookup of L{connectToHost} succeeded."""
     connected: Signal[()] = Signal()
@@ -266,8 +115,6 @@ class QAbstractSocket(QObjectBase):
     """Emitted with the new state whenever L{state} changes."""
     errorOccurred: Signal[SocketError] = Signal()
     """Emitted with the error when one occurs; L{errorString} describes it."""
-
-    _sessionCounter = 0
 
     def __init__(
         self,
@@ -288,12 +135,9 @@ class QAbstractSocket(QObjectBase):
         self._state = SocketState.UnconnectedState
         self._error = SocketError.UnknownSocketError
         self._errorString = ""
-        self._openMode = OpenModeFlag.NotOpen
-        self._rbuf = bytearray()
         self._readBufferSize = 0
-        self._readPaused = False
         self._transport: Any = None
-        self._protocol: _SocketProtocol | None = None
+        self._protocol: SocketProtocol | None = None
         self._preConnectWrites: list[bytes] = []
         self._peer: tuple[Any, ...] | None = None
         self._local: tuple[Any, ...] | None = None
@@ -302,13 +146,10 @@ class QAbstractSocket(QObjectBase):
         self._proxy = QNetworkProxy(QNetworkProxy.ProxyType.DefaultProxy)
         self._pauseMode = PauseMode.PauseNever
         self._options: dict[SocketOption, object] = {}
-        self._attempt = 0
-        self._connector: Any = None
-        self._addresses: list[tuple[str, int]] = []
+        self._connecting: ConnectAttempt | None = None
         self._closingByUs = False
         self._pendingClose = False
-        self._connectTimer: IDelayedCall | None = None
-        self._endWaiters: list[Callable[[], None]] = []
+        self._waiters = Waiters(self._reactor)
 
     # -- state -----------------------------------------------------------
 
@@ -366,208 +207,21 @@ class QAbstractSocket(QObjectBase):
         """
         return self._fd
 
-    # -- QIODevice -------------------------------------------------------
+    # -- writing ---------------------------------------------------------
 
-    def openMode(self) -> OpenModeFlag:
-        """
-        The open mode; mirrors C{QIODevice::openMode}.
-        """
-        return self._openMode
-
-    def isOpen(self) -> bool:
-        """
-        Mirrors C{QIODevice::isOpen}.
-        """
-        return self._openMode != OpenModeFlag.NotOpen
-
-    def isReadable(self) -> bool:
-        """
-        Mirrors C{QIODevice::isReadable}.
-        """
-        return bool(self._openMode & OpenModeFlag.ReadOnly)
-
-    def isWritable(self) -> bool:
-        """
-        Mirrors C{QIODevice::isWritable}.
-        """
-        return bool(self._openMode & OpenModeFlag.WriteOnly)
-
-    def isSequential(self) -> bool:
-        """
-        Always C{True}: a socket is a sequential device.
-        """
-        return True
-
-    def bytesAvailable(self) -> int:
-        """
-        The number of bytes waiting to be read; mirrors C{bytesAvailable}.
-        """
-        return len(self._rbuf)
-
-    def atEnd(self) -> bool:
-        """
-        C{True} when no data is waiting to be read; mirrors C{QIODevice::atEnd}.
-        """
-        return not self._rbuf
-
-    def canReadLine(self) -> bool:
-        """
-        C{True} when a complete line (ending in C{\\n}) can be read.
-        """
-        return b"\n" in self._rbuf
-
-    def read(self, maxSize: int) -> bytes:
-        """
-        Read and remove at most C{maxSize} bytes; mirrors C{QIODevice::read}.
-
-        @return: the bytes, possibly empty (also on a device that is not
-            open, where Qt warns and returns an empty C{QByteArray}).
-        @raise ValueError: for a negative C{maxSize} (Qt warns "Called with
-            maxSize < 0" and returns nothing).
-        """
-        if maxSize < 0:
-            raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if not self._openMode & OpenModeFlag.ReadOnly:
-            self._warnNotReadable("read")
-            return b""
-        buf = self._rbuf
-        if maxSize >= len(buf):
-            data = bytes(buf)
-            buf.clear()
-        else:
-            data = bytes(buf[:maxSize])
-            del buf[:maxSize]
-        if self._readPaused:
-            self._maybeResumeReading()
-        return data
-
-    def readAll(self) -> bytes:
-        """
-        Read and remove everything buffered; mirrors C{QIODevice::readAll}.
-        """
-        if not self._openMode & OpenModeFlag.ReadOnly:
-            self._warnNotReadable("read")
-            return b""
-        data = bytes(self._rbuf)
-        self._rbuf.clear()
-        if self._readPaused:
-            self._maybeResumeReading()
-        return data
-
-    def readLine(self, maxSize: int = 0) -> bytes:
-        """
-        Read one line, with its C{\\n}; mirrors C{QIODevice::readLine}.
-
-        Reads up to and including the first newline, or at most C{maxSize - 1}
-        bytes when C{maxSize} > 0 (Qt reserves one byte for the terminating
-        NUL of its C buffer); with C{maxSize} 0 the line length is unlimited.
-        Without a newline, whatever is buffered is returned.  C{maxSize} 1
-        reads nothing and warns, as in Qt.
-
-        @raise ValueError: for a negative C{maxSize} (Qt warns "Called with
-            maxSize < 2" and returns nothing).
-        """
-        if maxSize < 0:
-            raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if maxSize == 1:
-            self._warn("readLineInto", "Called with maxSize < 2")
-            return b""
-        if not self._openMode & OpenModeFlag.ReadOnly:
-            self._warnNotReadable("readLineInto")
-            return b""
-        buf = self._rbuf
-        end = buf.find(b"\n")
-        n = len(buf) if end < 0 else end + 1
-        if maxSize > 0:
-            n = min(n, maxSize - 1)
-        return self.read(n)
-
-    def _warn(self, function: str, what: str) -> None:
-        # Qt's checkWarnMessage(): "QIODevice::<function> (<ClassName>): <what>".
-        _log.warn(
-            "QIODevice::{function} ({cls}): {what}",
-            function=function,
-            cls=type(self).__name__,
-            what=what,
-        )
-
-    def _warnNotReadable(self, function: str) -> None:
-        if self._openMode == OpenModeFlag.NotOpen:
-            self._warn(function, "device not open")
-        else:
-            self._warn(function, "WriteOnly device")
-
-    def peek(self, maxSize: int) -> bytes:
-        """
-        Return at most C{maxSize} buffered bytes without removing them;
-        mirrors C{QIODevice::peek}.
-
-        @raise ValueError: for a negative C{maxSize}.
-        """
-        if maxSize < 0:
-            raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if not self._openMode & OpenModeFlag.ReadOnly:
-            self._warnNotReadable("peek")
-            return b""
-        return bytes(self._rbuf[:maxSize])
-
-    def skip(self, maxSize: int) -> int:
-        """
-        Discard at most C{maxSize} buffered bytes; mirrors C{QIODevice::skip}.
-
-        @return: how many were discarded, or -1 (with Qt's warning) on a
-            device that is not open.
-        @raise ValueError: for a negative C{maxSize}.
-        """
-        if maxSize < 0:
-            raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if not self._openMode & OpenModeFlag.ReadOnly:
-            self._warnNotReadable("skip")
-            return -1
-        buf = self._rbuf
-        n = min(maxSize, len(buf))
-        del buf[:n]
-        if self._readPaused:
-            self._maybeResumeReading()
-        return n
-
-    def write(self, data: _Bytes) -> int:
-        """
-        Queue C{data} for sending; mirrors C{QIODevice::write}.
-
-        @return: the number of bytes queued, or -1 if the socket is not open
-            for writing (Qt warns "device not open") or no longer connected
-            (L{error} is then C{UnknownSocketError} and L{errorString} "Socket
-            is not connected", as in Qt).
-        @raise TypeError: for a C{str} or other non-bytes value.
-        """
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(
-                f"write() takes bytes, not {type(data).__name__}"
-                + (" (encode the str first)" if isinstance(data, str) else "")
-            )
-        if not self._openMode & OpenModeFlag.WriteOnly:
-            self._warn(
-                "write",
-                "device not open"
-                if self._openMode == OpenModeFlag.NotOpen
-                else "ReadOnly device",
-            )
-            return -1
+    def _writeData(self, chunk: bytes) -> int:
         state = self._state
         if state == SocketState.ConnectedState or state == SocketState.ClosingState:
             transport = self._transport
             if transport is None:
                 self._setError(SocketError.UnknownSocketError, Strings.NotConnected)
                 return -1
-            chunk = data if type(data) is bytes else bytes(data)
             transport.write(chunk)
             return len(chunk)
         if state == SocketState.UnconnectedState:
             self._setError(SocketError.UnknownSocketError, Strings.NotConnected)
             return -1
         # HostLookup or Connecting: Qt buffers until connected.
-        chunk = bytes(data)
         self._preConnectWrites.append(chunk)
         return len(chunk)
 
@@ -583,8 +237,8 @@ class QAbstractSocket(QObjectBase):
     def flush(self) -> bool:
         """
         Mirrors C{QAbstractSocket::flush}: send as much buffered data as the
-        kernel takes now, without waiting (L{bytesWritten} is emitted before
-        this returns if anything was sent).
+        kernel takes now, without waiting (L{bytesWritten<QIODevice.bytesWritten>}
+        is emitted before this returns if anything was sent).
 
         @return: C{True} if any data was sent.
         """
@@ -687,12 +341,7 @@ class QAbstractSocket(QObjectBase):
 
     def _localTuple(self) -> tuple[Any, ...] | None:
         if self._local is None and self._transport is not None:
-            try:
-                name = self._transport.getHandle().getsockname()
-            except (OSError, AttributeError):
-                return None
-            # A UNIX socket's name is a path: no IP address (Qt: Null, 0).
-            self._local = name if isinstance(name, tuple) else None
+            self._local = _transport.localOf(self._transport)
         return self._local
 
     # -- options ---------------------------------------------------------
@@ -705,39 +354,14 @@ class QAbstractSocket(QObjectBase):
         """
         option = SocketOption(option)
         self._options[option] = value
-        self._applyOption(option, value)
+        _transport.setOption(self._transport, option, value)
 
     def socketOption(self, option: SocketOption) -> object:
         """
         Read a socket option from the live socket (or the value set).
         """
         option = SocketOption(option)
-        skt = self._handle()
-        spec = _OPTIONS.get(option)
-        if skt is not None and spec is not None:
-            try:
-                return skt.getsockopt(spec[0], spec[1])
-            except OSError:
-                return None
-        return self._options.get(option)
-
-    def _handle(self) -> socket.socket | None:
-        if self._transport is None:
-            return None
-        try:
-            return self._transport.getHandle()  # type: ignore[no-any-return]
-        except AttributeError:
-            return None
-
-    def _applyOption(self, option: SocketOption, value: object) -> None:
-        skt = self._handle()
-        spec = _OPTIONS.get(option)
-        if skt is None or spec is None:
-            return
-        try:
-            skt.setsockopt(spec[0], spec[1], int(value))  # type: ignore[call-overload]
-        except (OSError, TypeError, ValueError) as e:
-            _log.warn("setSocketOption({option}) failed: {e}", option=option, e=e)
+        return _transport.getOption(self._transport, option, self._options.get(option))
 
     def pauseMode(self) -> PauseMode:
         """
@@ -801,54 +425,7 @@ class QAbstractSocket(QObjectBase):
             raise TypeError(
                 f"socketDescriptor must be an int, not {type(socketDescriptor).__name__}"
             )
-        state = SocketState(state)
-        self._resetSocketLayer()
-        from ._listener import takeAccepted
-
-        taken = takeAccepted(socketDescriptor)
-        if taken is not None:
-            skt, peer = taken
-        else:
-            try:
-                skt = socket.socket(fileno=socketDescriptor)
-            except (OSError, ValueError):
-                self._setError(
-                    SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket
-                )
-                return False
-            try:
-                if skt.type != socket.SOCK_STREAM:
-                    raise OSError("not a stream socket")
-                peer = skt.getpeername()
-            except OSError:
-                skt.detach()  # not ours to close
-                self._setError(
-                    SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket
-                )
-                return False
-        self._openMode = OpenModeFlag(openMode)
-        self._rbuf.clear()
-        self._preConnectWrites = []
-        protocol = _SocketProtocol(self)
-        QAbstractSocket._sessionCounter += 1
-        name = skt.getsockname()
-        transport = _transport.ServerTransport.adopt(
-            skt,
-            peer,
-            protocol,
-            name[1] if isinstance(name, tuple) else 0,
-            QAbstractSocket._sessionCounter,
-            self._reactor,
-        )
-        previous = self._state
-        # Not a connection attempt finishing: no connected signal from
-        # _connectionMade, whatever the state was.
-        self._state = SocketState.UnconnectedState
-        protocol.makeConnection(transport)  # type: ignore[no-untyped-call]
-        self._state = state
-        if state != previous:
-            self.stateChanged.emit(state)
-        return True
+        return adoptDescriptor(self, socketDescriptor, SocketState(state), openMode)
 
     def _resetSocketLayer(self) -> None:
         """
@@ -898,174 +475,33 @@ class QAbstractSocket(QObjectBase):
                 f"hostName must be a str or QHostAddress, not {type(hostName).__name__}"
             )
         checkPort(port)
-        if self._state in (
-            SocketState.ConnectedState,
-            SocketState.ConnectingState,
-            SocketState.ClosingState,
-            SocketState.HostLookupState,
-        ):
-            _log.warn(
-                "QAbstractSocket::connectToHost() called when already looking up"
-                ' or connecting/connected to "{host}"',
-                host=self._peerName,
-            )
-            self._setErrorAndEmit(
-                SocketError.OperationError,
-                "Trying to connect while connection is in progress",
-            )
-            return
-        if self._proxy.type() not in (
-            QNetworkProxy.ProxyType.NoProxy,
-            QNetworkProxy.ProxyType.DefaultProxy,
-        ):
-            self._setErrorAndEmit(
-                SocketError.UnsupportedSocketOperationError, Strings.InvalidProxyType
-            )
-            return
-        self._rbuf.clear()
-        self._preConnectWrites = []
-        self._pendingClose = False
-        self._peerName = host
-        # QIODevice::open(): the device is open from here on, even if the
-        # connection fails, and the previous error is forgotten.
-        self._openMode = OpenModeFlag(openMode)
-        self._setError(SocketError.UnknownSocketError, "")
-        self._attempt += 1
-        self._setState(SocketState.HostLookupState)
-        if self.state() != SocketState.HostLookupState:
-            return  # a slot changed course
-        if not host:
-            self._setState(SocketState.UnconnectedState)
-            self._setErrorAndEmit(SocketError.HostNotFoundError, Strings.HostNotFound)
-            self._ended()
-            return
-        literal = QHostAddress(host.strip("[]"))
-        if not literal.isNull():
-            self._startConnecting([literal._toSockaddrHost()], port)
-            return
-        attempt = self._attempt
-        from ._resolve import resolve
-
-        resolve(self._reactor, host, port, protocol).addCallbacks(
-            lambda addrs: self._resolved(attempt, addrs, port),
-            lambda f: self._resolved(attempt, [], port),
-        )
-
-    def _resolved(self, attempt: int, addresses: list[str], port: int) -> None:
-        if attempt != self._attempt or self._state != SocketState.HostLookupState:
-            return
-        if not addresses:
-            self._setState(SocketState.UnconnectedState)
-            self._setErrorAndEmit(SocketError.HostNotFoundError, Strings.HostNotFound)
-            self._ended()
-            return
-        self._startConnecting(addresses, port)
-
-    def _startConnecting(self, addresses: list[str], port: int) -> None:
-        # Qt's order: stateChanged(Connecting), then hostFound.
-        self._addresses = [(a, port) for a in addresses]
-        self._setState(SocketState.ConnectingState)
-        self.hostFound.emit()
-        if self._state == SocketState.ConnectingState and self._connector is None:
-            self._connectNext()
-
-    def _connectNext(self) -> None:
-        # One attempt number per address: the connector of an abandoned
-        # address (timed out, cancelled) can no longer reach us.
-        self._attempt += 1
-        host, port = self._addresses.pop(0)
-        self._connectTimer = self._reactor.callLater(
-            _CONNECT_TIMEOUT, self._connectTimedOut, self._attempt
-        )
-        self._connector = _transport.Connector(
-            host,
-            port,
-            _ConnectFactory(self, self._attempt),
-            None,  # type: ignore[arg-type]  # Twisted accepts None: no timeout
-            None,
-            self._reactor,
-        )
-        self._connector.connect()
-
-    def _stopConnectTimer(self) -> None:
-        timer, self._connectTimer = self._connectTimer, None
-        if timer is not None and timer.active():
-            timer.cancel()
-
-    def _connectTimedOut(self, attempt: int) -> None:
-        """
-        Qt's C{_q_abortConnectionAttempt}: the address did not answer within
-        C{QT_CONNECT_TIMEOUT}; try the next one, or give up.
-        """
-        self._connectTimer = None
-        if attempt != self._attempt or self._state != SocketState.ConnectingState:
-            return
-        self._attempt += 1
-        connector, self._connector = self._connector, None
-        if connector is not None:
-            connector.stopConnecting()
-        if self._addresses:
-            self._connectNext()
-            return
-        self._preConnectWrites = []
-        self._pendingClose = False
-        self._state = SocketState.UnconnectedState
-        self._setError(SocketError.SocketTimeoutError, Strings.ConnectionTimeOut)
-        self.stateChanged.emit(SocketState.UnconnectedState)
-        self.errorOccurred.emit(SocketError.SocketTimeoutError)
-        self._ended()
-
-    def _connectFailed(self, reason: Failure) -> None:
-        self._connector = None
-        self._stopConnectTimer()
-        if self._state != SocketState.ConnectingState:
-            return
-        if self._addresses:
-            self._connectNext()
-            return
-        code, text = failureToError(reason, connecting=True)
-        self._preConnectWrites = []
-        self._pendingClose = False
-        # Qt's order: stateChanged(Unconnected) before errorOccurred.
-        self._setState(SocketState.UnconnectedState)
-        self._setErrorAndEmit(code, text)
-        self._ended()
+        connectSocket(self, host, port, openMode, protocol)
 
     def _cancelConnect(self) -> None:
-        self._attempt += 1
-        self._addresses = []
+        attempt, self._connecting = self._connecting, None
         self._preConnectWrites = []
-        self._stopConnectTimer()
-        connector = self._connector
-        self._connector = None
-        if connector is not None:
-            connector.stopConnecting()
+        if attempt is not None:
+            attempt.cancel()
 
     # -- transport events ------------------------------------------------
 
-    def _connectionMade(self, protocol: _SocketProtocol) -> None:
+    def _connectionMade(self, protocol: SocketProtocol) -> None:
         transport = protocol.transport
         self._protocol = protocol
         self._transport = transport
-        self._connector = None
-        self._stopConnectTimer()
+        attempt = self._connecting
+        if attempt is not None:
+            self._connecting = None
+            attempt.succeeded()
         transport.onWritten = self._onWritten  # type: ignore[union-attr]
         try:
             self._fd = transport.fileno()  # type: ignore[union-attr]
         except AttributeError:
             self._fd = -1
-        peer = transport.getPeer()  # type: ignore[union-attr]
-        host = getattr(peer, "host", None)
-        if host is None:  # a UNIX socket: no IP address, no port (Qt: Null, 0)
-            self._peer = None
-        else:
-            scope = getattr(peer, "scopeID", 0)
-            if scope and "%" not in host:
-                host = f"{host}%{scope}"
-            self._peer = (host, getattr(peer, "port", 0))
+        self._peer = _transport.peerOf(transport)
         self._local = None
         for option, value in self._options.items():
-            self._applyOption(option, value)
+            _transport.setOption(transport, option, value)
         if self._readBufferSize:
             self._limitReading()
         wasConnecting = self._state == SocketState.ConnectingState
@@ -1175,11 +611,7 @@ class QAbstractSocket(QObjectBase):
         The socket has become unconnected, or a connection attempt failed;
         called after the last signal of that sequence, for C{waitFor...()}.
         """
-        waiters = self._endWaiters
-        if waiters:
-            self._endWaiters = []
-            for waiter in waiters:
-                waiter()
+        self._waiters.end()
 
     # -- closing ---------------------------------------------------------
 
@@ -1225,16 +657,16 @@ class QAbstractSocket(QObjectBase):
     def abort(self) -> None:
         """
         Close the connection at once, discarding unsent data and unread
-        input; mirrors C{QAbstractSocket::abort}.  Signals (L{aboutToClose},
-        C{stateChanged(UnconnectedState)}, L{readChannelFinished},
+        input; mirrors C{QAbstractSocket::abort}.  Signals
+        (L{aboutToClose<QIODevice.aboutToClose>},
+        C{stateChanged(UnconnectedState)},
+        L{readChannelFinished<QIODevice.readChannelFinished>},
         L{disconnected}) are emitted before it returns; there is no
         C{ClosingState}.
         """
         self._preConnectWrites = []
-        if self._openMode != OpenModeFlag.NotOpen:
-            self.aboutToClose.emit()
-        self._openMode = OpenModeFlag.NotOpen
-        self._rbuf.clear()
+        # QIODevice::close(): aboutToClose, NotOpen, unread data dropped.
+        super().close()
         state = self._state
         if state in (SocketState.HostLookupState, SocketState.ConnectingState):
             self._cancelConnect()
@@ -1258,14 +690,12 @@ class QAbstractSocket(QObjectBase):
         """
         Close the device and the connection; mirrors C{QAbstractSocket::close}.
 
-        Emits L{aboutToClose}, discards unread data, then disconnects as
-        L{disconnectFromHost} does (unsent data is still sent, so the socket
-        may stay in C{ClosingState} for a while after this returns).
+        Emits L{aboutToClose<QIODevice.aboutToClose>}, discards unread data,
+        then disconnects as L{disconnectFromHost} does (unsent data is still
+        sent, so the socket may stay in C{ClosingState} for a while after
+        this returns).
         """
-        if self._openMode != OpenModeFlag.NotOpen:
-            self.aboutToClose.emit()
-        self._openMode = OpenModeFlag.NotOpen
-        self._rbuf.clear()
+        super().close()
         if self._state != SocketState.UnconnectedState:
             self.disconnectFromHost()
         if self._state == SocketState.UnconnectedState:
@@ -1277,62 +707,6 @@ class QAbstractSocket(QObjectBase):
 
     # -- waiting ---------------------------------------------------------
 
-    def _waitFor(
-        self,
-        msecs: int,
-        success: BoundSignal[Unpack[tuple[Any, ...]]],
-        onTimeout: Callable[[], None],
-        atEnd: bool = False,
-    ) -> Deferred[bool]:
-        """
-        A Deferred for a C{waitFor...()} call.
-
-        It fires C{True} on the next emission of C{success}; C{False} when
-        the socket ends (see L{_ended}) without it; C{False} after C{msecs}
-        (-1: never), once C{onTimeout} has run.  With C{atEnd}, an emission
-        of C{success} only marks success, and the Deferred fires when the
-        socket ends, after the last signal of the sequence, as Qt's blocking
-        call returns after it.  Cancelling the Deferred stops the wait.
-        """
-        timer: IDelayedCall | None = None
-        seen = False
-
-        def stop() -> None:
-            success.disconnect(ok)
-            try:
-                self._endWaiters.remove(ended)
-            except ValueError:
-                pass
-            if timer is not None and timer.active():
-                timer.cancel()
-
-        d: Deferred[bool] = Deferred(lambda _: stop())
-
-        def ok(*args: object) -> None:
-            nonlocal seen
-            if atEnd:
-                seen = True
-                return
-            stop()
-            d.callback(True)
-
-        def ended() -> None:
-            stop()
-            d.callback(seen)
-
-        def expired() -> None:
-            nonlocal timer
-            timer = None
-            stop()
-            onTimeout()
-            d.callback(False)
-
-        success.connect(ok)
-        self._endWaiters.append(ended)
-        if msecs >= 0:
-            timer = self._reactor.callLater(msecs / 1000.0, expired)
-        return d
-
     def _engineTimeout(self) -> None:
         # Qt's engine timeout (waitForReadyRead and friends): reported with
         # errorOccurred, and the socket stays as it was.
@@ -1340,7 +714,7 @@ class QAbstractSocket(QObjectBase):
 
     def waitForConnected(self, msecs: int = 30000) -> Deferred[bool]:
         """
-        Wait until connected; Qt blocks, this returns a L{Deferred}.
+        Wait until connected; Qt blocks, this returns a C{Deferred}.
 
         Fires C{True} at once if already connected, C{False} at once if not
         connecting, C{False} when the attempt fails.  On timeout the attempt
@@ -1361,14 +735,14 @@ class QAbstractSocket(QObjectBase):
             self._setState(SocketState.UnconnectedState)
             self._ended()
 
-        return self._waitFor(msecs, self.connected, giveUp)
+        return self._waiters.waitFor(msecs, self.connected, giveUp)
 
     def waitForReadyRead(self, msecs: int = 30000) -> Deferred[bool]:
         """
-        Wait for new data; Qt blocks, this returns a L{Deferred} firing
-        C{True} on the next L{readyRead}, C{False} at once when unconnected,
-        when the socket disconnects (or fails to connect), or after
-        C{msecs}.  On timeout L{errorOccurred} is emitted with
+        Wait for new data; Qt blocks, this returns a C{Deferred} firing
+        C{True} on the next L{readyRead<QIODevice.readyRead>}, C{False} at
+        once when unconnected, when the socket disconnects (or fails to
+        connect), or after C{msecs}.  On timeout L{errorOccurred} is emitted with
         C{SocketTimeoutError} and the socket stays connected, as in Qt;
         except when the read buffer is full (L{setReadBufferSize}), where Qt
         returns C{False} without an error.
@@ -1383,14 +757,14 @@ class QAbstractSocket(QObjectBase):
                 return
             self._engineTimeout()
 
-        return self._waitFor(msecs, self.readyRead, timedOut)
+        return self._waiters.waitFor(msecs, self.readyRead, timedOut)
 
     def waitForBytesWritten(self, msecs: int = 30000) -> Deferred[bool]:
         """
-        Wait until some buffered data was sent; a L{Deferred} firing C{True}
-        on the next L{bytesWritten}, C{False} at once if nothing is
-        buffered, when the socket ends, or after C{msecs} (with
-        C{SocketTimeoutError} emitted, as in Qt).
+        Wait until some buffered data was sent; a C{Deferred} firing C{True}
+        on the next L{bytesWritten<QIODevice.bytesWritten>}, C{False} at once
+        if nothing is buffered, when the socket ends, or after C{msecs}
+        (with C{SocketTimeoutError} emitted, as in Qt).
         """
         checkMsecs(msecs)
         if self._state == SocketState.UnconnectedState:
@@ -1400,11 +774,11 @@ class QAbstractSocket(QObjectBase):
             return succeed(False)
         if not self.bytesToWrite():
             return succeed(False)
-        return self._waitFor(msecs, self.bytesWritten, self._engineTimeout)
+        return self._waiters.waitFor(msecs, self.bytesWritten, self._engineTimeout)
 
     def waitForDisconnected(self, msecs: int = 30000) -> Deferred[bool]:
         """
-        Wait until disconnected; a L{Deferred} firing C{True} on
+        Wait until disconnected; a C{Deferred} firing C{True} on
         L{disconnected}, C{False} at once when already unconnected (Qt
         warns there), when a connection attempt ends without connecting, or
         after C{msecs} (with C{SocketTimeoutError} emitted; the socket stays
@@ -1416,7 +790,9 @@ class QAbstractSocket(QObjectBase):
                 "QAbstractSocket::waitForDisconnected() is not allowed in UnconnectedState"
             )
             return succeed(False)
-        return self._waitFor(msecs, self.disconnected, self._engineTimeout, atEnd=True)
+        return self._waiters.waitFor(
+            msecs, self.disconnected, self._engineTimeout, atEnd=True
+        )
 
     def __repr__(self) -> str:
         return (
@@ -1425,25 +801,5 @@ class QAbstractSocket(QObjectBase):
         )
 
 
-# Qt's QT_CONNECT_TIMEOUT: how long one address may take to connect.
-_CONNECT_TIMEOUT = 30.0
-
 # Twisted's FileDescriptor.bufferSize: how much one recv() asks for.
 _DEFAULT_RECV_SIZE = 65536
-
-_OPTIONS: dict[SocketOption, tuple[int, int]] = {
-    SocketOption.LowDelayOption: (socket.IPPROTO_TCP, socket.TCP_NODELAY),
-    SocketOption.KeepAliveOption: (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
-    SocketOption.SendBufferSizeSocketOption: (socket.SOL_SOCKET, socket.SO_SNDBUF),
-    SocketOption.ReceiveBufferSizeSocketOption: (socket.SOL_SOCKET, socket.SO_RCVBUF),
-    SocketOption.TypeOfServiceOption: (socket.IPPROTO_IP, socket.IP_TOS),
-}
-# Qt 6.11's keep-alive tuning options, where the platform has them.
-for _option, _name in (
-    (SocketOption.KeepAliveIdleOption, "TCP_KEEPIDLE"),
-    (SocketOption.KeepAliveIntervalOption, "TCP_KEEPINTVL"),
-    (SocketOption.KeepAliveCountOption, "TCP_KEEPCNT"),
-):
-    if hasattr(socket, _name):
-        _OPTIONS[_option] = (socket.IPPROTO_TCP, getattr(socket, _name))
-del _option, _name

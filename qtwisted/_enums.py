@@ -1,17 +1,26 @@
 # -*- test-case-name: tests.test_enums -*-
 """
-Qt's socket enumerations, with Qt's numeric values.
+Qt's socket enumerations, with Qt's numeric values, and the namespaces that
+nest them.
 
-They live here, outside the classes that nest them
+The enumerations live here, outside the classes that nest them
 (L{qtwisted.QAbstractSocket}, L{qtwisted.QHostAddress}), so that the value
 types and the socket classes can share them without importing each other.
-Each class re-exports the ones Qt nests in it, together with Qt's unscoped
-aliases (C{QAbstractSocket.AddressInUseError}).
+
+In C++ an enumeration declared in a class is also reachable through every
+subclass, and an unscoped one puts its members in the class's scope too
+(C{QAbstractSocket::AddressInUseError}).  L{QIODeviceBase} and
+L{AbstractSocketNamespace} do that for Python: each holds the enumerations
+Qt nests in one class and Qt's unscoped aliases of their members, and the
+classes that Qt derives from that class inherit them (L{QIODeviceBase} is
+Qt 6's own name for the class holding C{OpenModeFlag}).  Keeping the long
+lists of aliases here leaves the socket modules to behaviour.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import TypeAlias
 
 __all__ = [
     "SocketError",
@@ -22,6 +31,8 @@ __all__ = [
     "PauseMode",
     "BindFlag",
     "OpenModeFlag",
+    "QIODeviceBase",
+    "AbstractSocketNamespace",
 ]
 
 
@@ -148,3 +159,104 @@ class OpenModeFlag(enum.IntFlag):
     Unbuffered = 0x0020
     NewOnly = 0x0040
     ExistingOnly = 0x0080
+
+
+class QIODeviceBase:
+    """
+    Qt 6's C{QIODeviceBase}: the home of L{OpenModeFlag}, with Qt's
+    unscoped aliases (C{QIODevice::ReadWrite}).  A namespace: it has no
+    state and no behaviour.
+    """
+
+    OpenModeFlag: TypeAlias = OpenModeFlag
+    OpenMode: TypeAlias = OpenModeFlag
+
+    NotOpen = OpenModeFlag.NotOpen
+    ReadOnly = OpenModeFlag.ReadOnly
+    WriteOnly = OpenModeFlag.WriteOnly
+    ReadWrite = OpenModeFlag.ReadWrite
+    Append = OpenModeFlag.Append
+    Truncate = OpenModeFlag.Truncate
+    Text = OpenModeFlag.Text
+    Unbuffered = OpenModeFlag.Unbuffered
+    NewOnly = OpenModeFlag.NewOnly
+    ExistingOnly = OpenModeFlag.ExistingOnly
+
+
+class AbstractSocketNamespace:
+    """
+    The enumerations Qt nests in C{QAbstractSocket}, with Qt's unscoped
+    aliases (C{QAbstractSocket::AddressInUseError}); L{qtwisted.QAbstractSocket}
+    inherits them.  A namespace: it has no state and no behaviour.
+    """
+
+    SocketError: TypeAlias = SocketError
+    SocketState: TypeAlias = SocketState
+    SocketType: TypeAlias = SocketType
+    NetworkLayerProtocol: TypeAlias = NetworkLayerProtocol
+    SocketOption: TypeAlias = SocketOption
+    PauseMode: TypeAlias = PauseMode
+    BindFlag: TypeAlias = BindFlag
+
+    ConnectionRefusedError = SocketError.ConnectionRefusedError
+    RemoteHostClosedError = SocketError.RemoteHostClosedError
+    HostNotFoundError = SocketError.HostNotFoundError
+    SocketAccessError = SocketError.SocketAccessError
+    SocketResourceError = SocketError.SocketResourceError
+    SocketTimeoutError = SocketError.SocketTimeoutError
+    DatagramTooLargeError = SocketError.DatagramTooLargeError
+    NetworkError = SocketError.NetworkError
+    AddressInUseError = SocketError.AddressInUseError
+    SocketAddressNotAvailableError = SocketError.SocketAddressNotAvailableError
+    UnsupportedSocketOperationError = SocketError.UnsupportedSocketOperationError
+    UnfinishedSocketOperationError = SocketError.UnfinishedSocketOperationError
+    ProxyAuthenticationRequiredError = SocketError.ProxyAuthenticationRequiredError
+    SslHandshakeFailedError = SocketError.SslHandshakeFailedError
+    ProxyConnectionRefusedError = SocketError.ProxyConnectionRefusedError
+    ProxyConnectionClosedError = SocketError.ProxyConnectionClosedError
+    ProxyConnectionTimeoutError = SocketError.ProxyConnectionTimeoutError
+    ProxyNotFoundError = SocketError.ProxyNotFoundError
+    ProxyProtocolError = SocketError.ProxyProtocolError
+    OperationError = SocketError.OperationError
+    SslInternalError = SocketError.SslInternalError
+    SslInvalidUserDataError = SocketError.SslInvalidUserDataError
+    TemporaryError = SocketError.TemporaryError
+    UnknownSocketError = SocketError.UnknownSocketError
+
+    UnconnectedState = SocketState.UnconnectedState
+    HostLookupState = SocketState.HostLookupState
+    ConnectingState = SocketState.ConnectingState
+    ConnectedState = SocketState.ConnectedState
+    BoundState = SocketState.BoundState
+    ListeningState = SocketState.ListeningState
+    ClosingState = SocketState.ClosingState
+
+    TcpSocket = SocketType.TcpSocket
+    UdpSocket = SocketType.UdpSocket
+    SctpSocket = SocketType.SctpSocket
+    UnknownSocketType = SocketType.UnknownSocketType
+
+    IPv4Protocol = NetworkLayerProtocol.IPv4Protocol
+    IPv6Protocol = NetworkLayerProtocol.IPv6Protocol
+    AnyIPProtocol = NetworkLayerProtocol.AnyIPProtocol
+    UnknownNetworkLayerProtocol = NetworkLayerProtocol.UnknownNetworkLayerProtocol
+
+    LowDelayOption = SocketOption.LowDelayOption
+    KeepAliveOption = SocketOption.KeepAliveOption
+    MulticastTtlOption = SocketOption.MulticastTtlOption
+    MulticastLoopbackOption = SocketOption.MulticastLoopbackOption
+    TypeOfServiceOption = SocketOption.TypeOfServiceOption
+    SendBufferSizeSocketOption = SocketOption.SendBufferSizeSocketOption
+    ReceiveBufferSizeSocketOption = SocketOption.ReceiveBufferSizeSocketOption
+    PathMtuSocketOption = SocketOption.PathMtuSocketOption
+    KeepAliveIdleOption = SocketOption.KeepAliveIdleOption
+    KeepAliveIntervalOption = SocketOption.KeepAliveIntervalOption
+    KeepAliveCountOption = SocketOption.KeepAliveCountOption
+
+    PauseNever = PauseMode.PauseNever
+    PauseOnSslErrors = PauseMode.PauseOnSslErrors
+
+    DefaultForPlatform = BindFlag.DefaultForPlatform
+    ShareAddress = BindFlag.ShareAddress
+    DontShareAddress = BindFlag.DontShareAddress
+    ReuseAddressHint = BindFlag.ReuseAddressHint

@@ -213,6 +213,33 @@ class BoundSignal(Generic[Unpack[Ts]]):
                     signal=self._name,
                 )
 
+    def _emitCollecting(self, *args: Unpack[Ts]) -> list[object]:
+        """
+        L{emit}, and return what the slots returned, other than C{None},
+        in connection order.
+
+        Not in Qt: the WebSocket server uses it so that a slot of
+        C{originAuthenticationRequired} may answer later with a C{Deferred}
+        or a coroutine.  A slot that raises is logged, as with L{emit}, and
+        contributes nothing.
+        """
+        results: list[object] = []
+        for c in self._connections:
+            if not c.alive:
+                continue
+            try:
+                result = c.slot(*args)
+            except BaseException:
+                _log.failure(
+                    "Slot {slot!r} connected to {signal} raised",
+                    slot=c.slot,
+                    signal=self._name,
+                )
+                continue
+            if result is not None:
+                results.append(result)
+        return results
+
     def nextEmission(
         self, timeout: float | None = None, clock: IReactorTime | None = None
     ) -> Deferred[tuple[Unpack[Ts]]]:
@@ -292,7 +319,11 @@ class Signal(Generic[Unpack[Ts]]):
         bound: BoundSignal[Unpack[Ts]] = BoundSignal(self._name, instance)
         # Non-data descriptor: the instance attribute now shadows us, so the
         # next lookup never reaches this method (see the module docstring).
-        instance.__dict__[self._attr] = bound
+        # Stored with object.__setattr__, not through instance.__dict__:
+        # reading __dict__ makes CPython 3.11 build a dict object, after
+        # which the interpreter no longer specializes the instance's other
+        # attribute reads (self._rbuf on every read and write of a socket).
+        object.__setattr__(instance, self._attr, bound)
         return bound
 
     def __repr__(self) -> str:

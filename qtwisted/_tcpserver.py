@@ -39,7 +39,8 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from . import _transport
-from ._abstractsocket import _SocketProtocol, checkPort
+from ._abstractsocket import checkPort
+from ._connecting import SocketProtocol
 from ._enums import NetworkLayerProtocol, SocketError
 from ._errors import Strings, acceptError, bindError
 from ._hostaddress import QHostAddress
@@ -50,7 +51,9 @@ from ._proxy import QNetworkProxy
 from ._signal import Signal
 from ._tcpsocket import QTcpSocket
 
-__all__ = ["QTcpServer"]
+# No __all__ here: pydoctor moves a name re-exported by qtwisted/__init__.py
+# into the public package only when its own module does not list it in
+# __all__ (see qtwisted/_signal.py).
 
 _log = Logger(namespace="qtwisted.server")
 
@@ -179,7 +182,7 @@ class QTcpServer(QObjectBase):
 
     Call L{listen}, connect to L{newConnection} and take each connection
     with L{nextPendingConnection}.  Qt's blocking L{waitForNewConnection}
-    returns a L{Deferred} here.  Differences from Qt are listed in the
+    returns a C{Deferred} here.  Differences from Qt are listed in the
     documentation's deviations chapter: L{pauseAccepting} and
     L{resumeAccepting} are no-ops on a server that is not listening (Qt
     crashes), and an exhausted descriptor table is retried automatically.
@@ -338,7 +341,7 @@ class QTcpServer(QObjectBase):
 
     def _endpointConnection(self) -> Protocol:
         qsocket = self._createSocket()
-        protocol = _SocketProtocol(qsocket)
+        protocol = SocketProtocol(qsocket)
         original = protocol.connectionMade
 
         def made() -> None:
@@ -352,7 +355,7 @@ class QTcpServer(QObjectBase):
 
     def _createSocket(self) -> QTcpSocket:
         """
-        The socket object for a new connection; L{QSslServer} overrides it.
+        The socket object for a new connection; C{QSslServer} overrides it.
         """
         return QTcpSocket(self, self._reactor)
 
@@ -582,7 +585,7 @@ class QTcpServer(QObjectBase):
 
     def nextPendingConnection(self) -> QTcpSocket | None:
         """
-        Take the oldest queued connection, or L{None}; mirrors
+        Take the oldest queued connection, or C{None}; mirrors
         C{QTcpServer::nextPendingConnection}.
 
         Taking a connection re-enables accepting if it was stopped, by a
@@ -701,7 +704,7 @@ class QTcpServer(QObjectBase):
 
     def waitForNewConnection(self, msec: int = 0) -> Deferred[tuple[bool, bool]]:
         """
-        Wait for a connection; Qt blocks, this returns a L{Deferred}.
+        Wait for a connection; Qt blocks, this returns a C{Deferred}.
 
         Connections already in the kernel's backlog are accepted at once, so
         C{msec=0} polls, as in Qt.  A connection already queued counts as

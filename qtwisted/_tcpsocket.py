@@ -11,7 +11,9 @@ from ._abstractsocket import QAbstractSocket
 from ._enums import SocketType
 from ._object import QObjectBase
 
-__all__ = ["QTcpSocket"]
+# No __all__ here: pydoctor moves a name re-exported by qtwisted/__init__.py
+# into the public package only when its own module does not list it in
+# __all__ (see qtwisted/_signal.py).
 
 
 class QTcpSocket(QAbstractSocket):

@@ -14,6 +14,12 @@ loudly if a Twisted release renames them.
 
 Everything else (reading, writing, closing, half-close, producer support) is
 Twisted's unchanged.
+
+The module also does for qtwisted what Qt's C{QNativeSocketEngine} does
+below C{QAbstractSocket}: close a transport at once (L{closeNow}), report
+the addresses of its connection (L{peerOf}, L{localOf}), and map Qt's
+socket options to C{setsockopt()} calls on its socket (L{setOption},
+L{getOption}).
 """
 
 from __future__ import annotations
@@ -24,7 +30,10 @@ from typing import Any, Callable
 from twisted.internet import abstract, tcp, unix
 from twisted.internet.address import UNIXAddress
 from twisted.internet.error import ConnectionDone
+from twisted.logger import Logger
 from twisted.python.failure import Failure
+
+from ._enums import SocketOption
 
 __all__ = [
     "ServerTransport",
@@ -32,7 +41,32 @@ __all__ = [
     "Connector",
     "bufferedBytes",
     "closeNow",
+    "setOption",
+    "getOption",
+    "peerOf",
+    "localOf",
 ]
+
+_log = Logger(namespace="qtwisted.socket")
+
+# Qt's socket options as (level, name) for setsockopt(); the others
+# (multicast, path MTU) mean nothing on a TCP socket.
+_OPTIONS: dict[SocketOption, tuple[int, int]] = {
+    SocketOption.LowDelayOption: (socket.IPPROTO_TCP, socket.TCP_NODELAY),
+    SocketOption.KeepAliveOption: (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+    SocketOption.SendBufferSizeSocketOption: (socket.SOL_SOCKET, socket.SO_SNDBUF),
+    SocketOption.ReceiveBufferSizeSocketOption: (socket.SOL_SOCKET, socket.SO_RCVBUF),
+    SocketOption.TypeOfServiceOption: (socket.IPPROTO_IP, socket.IP_TOS),
+}
+# Qt 6.11's keep-alive tuning options, where the platform has them.
+for _option, _name in (
+    (SocketOption.KeepAliveIdleOption, "TCP_KEEPIDLE"),
+    (SocketOption.KeepAliveIntervalOption, "TCP_KEEPINTVL"),
+    (SocketOption.KeepAliveCountOption, "TCP_KEEPCNT"),
+):
+    if hasattr(socket, _name):
+        _OPTIONS[_option] = (socket.IPPROTO_TCP, getattr(socket, _name))
+del _option, _name
 
 
 def closeNow(transport: Any) -> None:
@@ -57,6 +91,77 @@ def closeNow(transport: Any) -> None:
         transport.connectionLost(Failure(ConnectionDone()))
     else:
         transport.abortConnection()
+
+
+def _handle(transport: Any) -> socket.socket | None:
+    if transport is None:
+        return None
+    try:
+        return transport.getHandle()  # type: ignore[no-any-return]
+    except AttributeError:
+        return None
+
+
+def peerOf(transport: Any) -> tuple[str, int] | None:
+    """
+    The peer of C{transport} as C{(host, port)}, the host with its IPv6
+    C{%scope}; C{None} for a UNIX socket, which has no IP address and no
+    port (Qt reports Null and 0).
+    """
+    peer = transport.getPeer()
+    host = getattr(peer, "host", None)
+    if host is None:
+        return None
+    scope = getattr(peer, "scopeID", 0)
+    if scope and "%" not in host:
+        host = f"{host}%{scope}"
+    return (host, getattr(peer, "port", 0))
+
+
+def localOf(transport: Any) -> tuple[Any, ...] | None:
+    """
+    The local address of C{transport}'s socket, as C{getsockname()} gives
+    it; C{None} if there is none, or for a UNIX socket (a path, no IP
+    address: Qt reports Null and 0).
+    """
+    try:
+        name = transport.getHandle().getsockname()
+    except (OSError, AttributeError):
+        return None
+    return name if isinstance(name, tuple) else None
+
+
+def setOption(transport: Any, option: SocketOption, value: object) -> None:
+    """
+    Set C{option} to C{value} on the socket of C{transport}; nothing for
+    no transport, a transport without a socket, or an option the platform
+    lacks.  A refused value is logged (Qt's C{setSocketOption} returns
+    nothing either).
+    """
+    skt = _handle(transport)
+    spec = _OPTIONS.get(option)
+    if skt is None or spec is None:
+        return
+    try:
+        skt.setsockopt(spec[0], spec[1], int(value))  # type: ignore[call-overload]
+    except (OSError, TypeError, ValueError) as e:
+        _log.warn("setSocketOption({option}) failed: {e}", option=option, e=e)
+
+
+def getOption(transport: Any, option: SocketOption, default: object) -> object:
+    """
+    The value of C{option} on the socket of C{transport} (C{None} if the
+    system refuses to tell), or C{default} where L{setOption} would do
+    nothing.
+    """
+    skt = _handle(transport)
+    spec = _OPTIONS.get(option)
+    if skt is not None and spec is not None:
+        try:
+            return skt.getsockopt(spec[0], spec[1])
+        except OSError:
+            return None
+    return default
 
 
 def bufferedBytes(transport: Any) -> int:
