@@ -18,8 +18,8 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.11",
-    packages=["qtwisted", "twisted.plugins"],
-    package_data={"qtwisted": ["py.typed"]},
+    packages=["qtwisted", "qtwisted._ssl", "twisted.plugins"],
+    package_data={"qtwisted": ["py.typed", "demo/*.html", "demo/*.js"]},
     include_package_data=False,
     install_requires=[
         "Twisted>=24.7",
@@ -29,7 +29,7 @@ setup(
         "service-identity>=24.1",
     ],
     extras_require={
-        "test": ["mypy>=1.10", "mypy-zope>=1.0.5"],
+        "test": ["mypy>=1.10", "mypy-zope>=1.0.5", "websockets>=13"],
         "docs": ["pydoctor>=24.3"],
     },
     classifiers=[

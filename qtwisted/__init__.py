@@ -15,8 +15,24 @@ from ._abstractsocket import QAbstractSocket
 from ._hostaddress import QHostAddress
 from ._proxy import QNetworkProxy
 from ._signal import BoundSignal, Signal
+from ._ssl import (
+    QSsl,
+    QSslCertificate,
+    QSslCipher,
+    QSslConfiguration,
+    QSslError,
+    QSslKey,
+    QSslPreSharedKeyAuthenticator,
+    QSslServer,
+    QSslSocket,
+)
 from ._tcpserver import QTcpServer
 from ._tcpsocket import QTcpSocket
+from ._cors import QWebSocketCorsAuthenticator
+from ._websocket import QWebSocket
+from ._websocketserver import QWebSocketServer
+from ._wsprotocol import QWebSocketProtocol
+from ._wsrequest import QNetworkRequest, QWebSocketHandshakeOptions
 
 __version__ = "0.1.0.dev0"
 
@@ -25,7 +41,22 @@ __all__ = [
     "QAbstractSocket",
     "QHostAddress",
     "QNetworkProxy",
+    "QNetworkRequest",
+    "QSsl",
+    "QSslCertificate",
+    "QSslCipher",
+    "QSslConfiguration",
+    "QSslError",
+    "QSslKey",
+    "QSslPreSharedKeyAuthenticator",
+    "QSslServer",
+    "QSslSocket",
     "QTcpServer",
     "QTcpSocket",
+    "QWebSocket",
+    "QWebSocketCorsAuthenticator",
+    "QWebSocketHandshakeOptions",
+    "QWebSocketProtocol",
+    "QWebSocketServer",
     "Signal",
 ]

@@ -340,9 +340,20 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         return 0 if local is None else local[1]
 
     def _localTuple(self) -> tuple[Any, ...] | None:
-        if self._local is None and self._transport is not None:
-            self._local = _transport.localOf(self._transport)
+        if self._local is None:
+            raw = self._rawTransport()
+            if raw is not None:
+                self._local = _transport.localOf(raw)
         return self._local
+
+    def _rawTransport(self) -> Any:
+        """
+        The Twisted transport that owns the OS socket: C{_transport}, or
+        for a subclass that layers a protocol over it (C{QSslSocket}'s
+        TLS), the transport underneath.  Addresses and socket options are
+        read and set there.
+        """
+        return self._transport
 
     # -- options ---------------------------------------------------------
 
@@ -354,14 +365,14 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         """
         option = SocketOption(option)
         self._options[option] = value
-        _transport.setOption(self._transport, option, value)
+        _transport.setOption(self._rawTransport(), option, value)
 
     def socketOption(self, option: SocketOption) -> object:
         """
         Read a socket option from the live socket (or the value set).
         """
         option = SocketOption(option)
-        return _transport.getOption(self._transport, option, self._options.get(option))
+        return _transport.getOption(self._rawTransport(), option, self._options.get(option))
 
     def pauseMode(self) -> PauseMode:
         """
@@ -442,6 +453,38 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         self._peer = None
         self._local = None
 
+    def _takeTransport(self) -> tuple[Any, bytes]:
+        """
+        Hand this socket's connection over to another protocol, without a
+        signal: the socket is left unconnected, closed and out of its
+        parent's children, and emits nothing more.
+
+        For L{QWebSocketServer<qtwisted.QWebSocketServer>}, whose websockets
+        take over the byte stream of the sockets it accepts, so that no
+        C{QTcpSocket} stays in their data path.  The caller must route the
+        transport's events to its own protocol before returning to the
+        reactor (C{transport.protocol}, or C{wrappedProtocol} under TLS).
+
+        @return: the Twisted transport (C{None} if the socket had none) and
+            the bytes received that nobody read.
+        """
+        transport = self._transport
+        unread = bytes(self._rbuf)
+        self._rbuf.clear()
+        paused = self._readPaused
+        self._detachTransport()
+        self._state = SocketState.UnconnectedState
+        self._openMode = OpenModeFlag.NotOpen
+        self._peer = None
+        self._local = None
+        self._releaseFromParent()
+        if transport is not None:
+            if self._readBufferSize and hasattr(transport, "bufferSize"):
+                transport.bufferSize = _DEFAULT_RECV_SIZE
+            if paused:
+                transport.resumeProducing()
+        return transport, unread
+
     # -- connecting ------------------------------------------------------
 
     def connectToHost(
@@ -493,7 +536,8 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         if attempt is not None:
             self._connecting = None
             attempt.succeeded()
-        transport.onWritten = self._onWritten  # type: ignore[union-attr]
+        if "bytesWritten" in self._watched:
+            transport.onWritten = self._onWritten  # type: ignore[union-attr]
         try:
             self._fd = transport.fileno()  # type: ignore[union-attr]
         except AttributeError:
@@ -546,11 +590,22 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
     def _onWritten(self, count: int) -> None:
         self.bytesWritten.emit(count)
 
+    def _signalBound(self, name: str) -> None:
+        # Count written bytes only once somebody may listen (see
+        # _transport._WriteReporting); waitForBytesWritten() reads the
+        # signal too, so it is covered.
+        self._watched = self._watched | {name}
+        transport = getattr(self, "_transport", None)
+        if name == "bytesWritten" and transport is not None:
+            if getattr(transport, "onWritten", self) is None:
+                transport.onWritten = self._onWritten
+
     def _connectionLost(self, reason: Failure) -> None:
         """
         The transport is gone and we did not expect it: the peer closed, or
         the network failed.
         """
+        code, text = self._lostError(reason)
         self._detachTransport()
         state = self._state
         if state == SocketState.UnconnectedState:
@@ -559,12 +614,19 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
             # Our own disconnectFromHost() has finished flushing.
             self._finishDisconnect()
             return
-        code, text = failureToError(reason)
         # Qt: errorOccurred while still connected, then the close sequence
         # (B: readFromSocket -> setErrorAndEmit -> disconnectFromHost).
         self._setErrorAndEmit(code, text)
         if self._state == state and self._transport is None:
             self._finishDisconnect()
+
+    def _lostError(self, reason: Failure) -> tuple[SocketError, str]:
+        """
+        Qt's error code and text for a connection that ended with
+        C{reason} (called while the transport is still attached); a
+        subclass with a protocol layer over TCP (TLS) refines it.
+        """
+        return failureToError(reason)
 
     def _detachTransport(self) -> None:
         transport = self._transport

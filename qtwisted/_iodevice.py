@@ -42,7 +42,7 @@ from twisted.logger import Logger
 
 from ._enums import OpenModeFlag, QIODeviceBase
 from ._object import QObjectBase
-from ._signal import Signal
+from ._signal import Signal, WatchedSignal
 
 __all__ = ["QIODevice"]
 
@@ -64,7 +64,7 @@ class QIODevice(QObjectBase, QIODeviceBase):
 
     readyRead: Signal[()] = Signal()
     """Emitted when new data is available for reading (C{QIODevice::readyRead})."""
-    bytesWritten: Signal[int] = Signal()
+    bytesWritten: Signal[int] = WatchedSignal()
     """Emitted with the number of bytes handed to the OS (C{QIODevice::bytesWritten})."""
     readChannelFinished: Signal[()] = Signal()
     """Emitted when the read channel has closed (C{QIODevice::readChannelFinished})."""
@@ -77,11 +77,29 @@ class QIODevice(QObjectBase, QIODeviceBase):
         @param reactor: the reactor to use; the global one by default.
         """
         super().__init__(parent, reactor)
-        self._openMode = OpenModeFlag.NotOpen
+        self._watched: frozenset[str] = frozenset()
+        self._openModeValue = OpenModeFlag.NotOpen
+        self._readable = False
+        self._writable = False
         self._rbuf = bytearray()
         self._readPaused = False
 
     # -- open mode -------------------------------------------------------
+
+    # The mode is kept twice: as Qt's flag, and as two booleans that the
+    # read and write paths test.  On CPython 3.11 an IntFlag "&" costs three
+    # calls inside the enum module, about a microsecond per read() or
+    # write() (measured with bench/tcp_echo.py's profile): too much for a
+    # per-chunk check.
+    @property
+    def _openMode(self) -> OpenModeFlag:
+        return self._openModeValue
+
+    @_openMode.setter
+    def _openMode(self, mode: OpenModeFlag) -> None:
+        self._openModeValue = mode
+        self._readable = bool(mode & OpenModeFlag.ReadOnly)
+        self._writable = bool(mode & OpenModeFlag.WriteOnly)
 
     def openMode(self) -> OpenModeFlag:
         """
@@ -99,13 +117,13 @@ class QIODevice(QObjectBase, QIODeviceBase):
         """
         Mirrors C{QIODevice::isReadable}.
         """
-        return bool(self._openMode & OpenModeFlag.ReadOnly)
+        return self._readable
 
     def isWritable(self) -> bool:
         """
         Mirrors C{QIODevice::isWritable}.
         """
-        return bool(self._openMode & OpenModeFlag.WriteOnly)
+        return self._writable
 
     def isSequential(self) -> bool:
         """
@@ -154,7 +172,7 @@ class QIODevice(QObjectBase, QIODeviceBase):
         """
         if maxSize < 0:
             raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if not self._openMode & OpenModeFlag.ReadOnly:
+        if not self._readable:
             self._warnNotReadable("read")
             return b""
         buf = self._rbuf
@@ -172,7 +190,7 @@ class QIODevice(QObjectBase, QIODeviceBase):
         """
         Read and remove everything buffered; mirrors C{QIODevice::readAll}.
         """
-        if not self._openMode & OpenModeFlag.ReadOnly:
+        if not self._readable:
             self._warnNotReadable("read")
             return b""
         data = bytes(self._rbuf)
@@ -199,7 +217,7 @@ class QIODevice(QObjectBase, QIODeviceBase):
         if maxSize == 1:
             self._warn("readLineInto", "Called with maxSize < 2")
             return b""
-        if not self._openMode & OpenModeFlag.ReadOnly:
+        if not self._readable:
             self._warnNotReadable("readLineInto")
             return b""
         buf = self._rbuf
@@ -218,7 +236,7 @@ class QIODevice(QObjectBase, QIODeviceBase):
         """
         if maxSize < 0:
             raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if not self._openMode & OpenModeFlag.ReadOnly:
+        if not self._readable:
             self._warnNotReadable("peek")
             return b""
         return bytes(self._rbuf[:maxSize])
@@ -233,7 +251,7 @@ class QIODevice(QObjectBase, QIODeviceBase):
         """
         if maxSize < 0:
             raise ValueError(f"maxSize must not be negative, not {maxSize!r}")
-        if not self._openMode & OpenModeFlag.ReadOnly:
+        if not self._readable:
             self._warnNotReadable("skip")
             return -1
         buf = self._rbuf
@@ -242,6 +260,12 @@ class QIODevice(QObjectBase, QIODeviceBase):
         if self._readPaused:
             self._maybeResumeReading()
         return n
+
+    def _signalBound(self, name: str) -> None:
+        """
+        A L{WatchedSignal} of this device was read for the first time
+        (C{bytesWritten}): subclasses start counting written bytes.
+        """
 
     def _maybeResumeReading(self) -> None:
         """
@@ -264,12 +288,14 @@ class QIODevice(QObjectBase, QIODeviceBase):
             not connected", as in Qt).
         @raise TypeError: for a C{str} or other non-bytes value.
         """
+        if type(data) is bytes and self._writable:
+            return self._writeData(data)  # the common case, kept flat
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(
                 f"write() takes bytes, not {type(data).__name__}"
                 + (" (encode the str first)" if isinstance(data, str) else "")
             )
-        if not self._openMode & OpenModeFlag.WriteOnly:
+        if not self._writable:
             self._warn(
                 "write",
                 "device not open"

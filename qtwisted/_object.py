@@ -19,6 +19,8 @@ from typing import Any
 
 from twisted.internet.interfaces import IReactorTime
 
+from ._signal import BoundSignal
+
 __all__ = ["QObjectBase", "resolveReactor"]
 
 
@@ -95,8 +97,10 @@ class QObjectBase:
         """
         Destroy this object and its children on the next reactor turn.
 
-        Mirrors C{QObject::deleteLater}: sockets are aborted, servers closed.
-        The Python object itself lives on while referenced, but is unusable.
+        Mirrors C{QObject::deleteLater}: sockets are aborted, servers closed,
+        and, as in Qt, every slot connected to the object's signals is
+        disconnected.  The Python object itself lives on while referenced,
+        but is unusable.
         """
         self._reactor.callLater(0, self._destroy)
 
@@ -108,6 +112,13 @@ class QObjectBase:
             child._destroy()
         self._destroyed()
         self._releaseFromParent()
+        # Qt: a destroyed object's connections are removed.  This also
+        # breaks the cycle that a slot using the object makes (socket ->
+        # signal -> slot -> socket), so its memory goes at once instead of
+        # waiting for Python's cycle collector.
+        for value in list(vars(self).values()):
+            if isinstance(value, BoundSignal):
+                value.disconnect()
 
     def _destroyed(self) -> None:
         """

@@ -328,3 +328,32 @@ class Signal(Generic[Unpack[Ts]]):
 
     def __repr__(self) -> str:
         return f"<Signal {self._name}>"
+
+
+class WatchedSignal(Signal[Unpack[Ts]]):
+    """
+    A L{Signal} that tells its owner when an instance's signal is first
+    read, by calling C{owner._signalBound(name)}.
+
+    Not public.  Owners use it to switch on work that only matters when
+    somebody may listen, as Qt uses C{QObject::connectNotify}: a socket
+    counts the bytes each send wrote only once its C{bytesWritten} signal
+    has been looked at.
+    """
+
+    __slots__ = ()
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Signal[Unpack[Ts]]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type) -> BoundSignal[Unpack[Ts]]: ...
+
+    def __get__(
+        self, instance: object | None, owner: type
+    ) -> Signal[Unpack[Ts]] | BoundSignal[Unpack[Ts]]:
+        if instance is None:
+            return self
+        bound = super().__get__(instance, owner)
+        instance._signalBound(self._attr)  # type: ignore[attr-defined]
+        return bound

@@ -21,7 +21,8 @@ class QTcpSocket(QAbstractSocket):
     A TCP connection; mirrors C{QTcpSocket}.
 
     Servers hand these out from L{QTcpServer.nextPendingConnection}; a client
-    creates one and calls L{connectToHost}.  All of the API is
+    creates one and calls
+    L{connectToHost<QAbstractSocket.connectToHost>}.  All of the API is
     L{QAbstractSocket}'s.
     """
 

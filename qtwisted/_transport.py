@@ -179,19 +179,37 @@ def bufferedBytes(transport: Any) -> int:
 class _WriteReporting:
     """
     Mixin: call C{onWritten(n)} after each C{doWrite()} that sent n > 0 bytes.
+
+    The counting costs a few calls per send, which a TCP echo's round trip
+    notices (bench/tcp_echo.py), so it runs only while somebody listens:
+    setting C{onWritten} installs the counting C{doWrite} on the instance,
+    clearing it leaves Twisted's own C{doWrite} to the reactor.
     """
 
-    onWritten: Callable[[int], None] | None = None
     dataBuffer: bytes
     offset: int
     _tempDataLen: int
+    _onWritten: Callable[[int], None] | None = None
 
-    def doWrite(self) -> Any:
+    @property
+    def onWritten(self) -> Callable[[int], None] | None:
+        return self._onWritten
+
+    @onWritten.setter
+    def onWritten(self, callback: Callable[[int], None] | None) -> None:
+        self._onWritten = callback
+        if callback is not None:
+            self.__dict__["doWrite"] = self._countingDoWrite
+        else:
+            self.__dict__.pop("doWrite", None)
+
+    def _countingDoWrite(self) -> Any:
         before = len(self.dataBuffer) - self.offset + self._tempDataLen
-        result = super().doWrite()  # type: ignore[misc]
+        result = type(self).doWrite(self)  # type: ignore[attr-defined]
         sent = before - (len(self.dataBuffer) - self.offset + self._tempDataLen)
-        if sent > 0 and self.onWritten is not None:
-            self.onWritten(sent)
+        callback = self._onWritten
+        if sent > 0 and callback is not None:
+            callback(sent)
         return result
 
 

@@ -280,3 +280,32 @@ class DisconnectedChildTests(TestCase):
         await deferLater(globalReactor, 0, lambda: None)
         self.assertNotIn(sock, server.children())
         self.assertIs(sock.parent(), server)
+
+
+class DestroyDisconnectsTests(SynchronousTestCase):
+    """
+    Destroying an object removes its signals' connections, as Qt does.
+    """
+
+    def test_slotsDisconnected(self) -> None:
+        """
+        After deleteLater() has run, the object's signals have no slot, and the cycle a slot makes is gone.
+        """
+        import gc
+        import weakref
+
+        from qtwisted import QTcpSocket
+
+        clock = Clock()
+        sock = QTcpSocket(reactor=clock)
+        sock.readyRead.connect(lambda: sock.readAll())
+        sock.disconnected.connect(lambda: None)
+        ref = weakref.ref(sock)
+        sock.deleteLater()
+        clock.advance(0)
+        self.assertFalse(sock.readyRead.isConnected())
+        self.assertFalse(sock.disconnected.isConnected())
+        gc.disable()
+        self.addCleanup(gc.enable)
+        del sock
+        self.assertIsNone(ref())
