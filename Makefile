@@ -13,8 +13,14 @@ $(STAMP): setup.py pyproject.toml
 	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat -e '.[test,docs]'
 	touch $(STAMP)
 
+# The chat demo: the page and its WebSocket on one port, open to pages
+# served from that port only.
+RUN_ARGS ?= --listen tcp:8080:interface=127.0.0.1 --mode ws --app broadcast \
+	--web-root qtwisted/demo \
+	--allow-origin http://127.0.0.1:8080 --allow-origin http://localhost:8080
+
 run: $(STAMP)
-	$(BIN)/twistd --pidfile= -n qtwisted $(ARGS)
+	$(BIN)/twistd --pidfile= -n qtwisted $(RUN_ARGS) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/mypy

@@ -287,6 +287,8 @@ class DocCoverageTests(SynchronousTestCase):
             "index.md",
             "signals.md",
             "tcp.md",
+            "tls.md",
+            "websocket.md",
             "testing.md",
             "deviations.md",
             "porting.md",

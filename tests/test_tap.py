@@ -22,8 +22,16 @@ from twisted.logger import capturedLogs, formatEvent
 from twisted.python import usage
 from twisted.trial.unittest import SkipTest, SynchronousTestCase, TestCase
 
-from qtwisted import QTcpServer
-from qtwisted.tap import DEFAULT_LISTEN, Options, QtwistedService, echoApp, makeService
+from qtwisted import QSslCertificate, QSslSocket, QTcpServer
+from qtwisted.tap import (
+    DEFAULT_LISTEN,
+    Options,
+    QtwistedService,
+    broadcastApp,
+    echoApp,
+    makeService,
+    originAllowed,
+)
 from qtwisted.testing import connectLoopback
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,7 +239,7 @@ class ServiceTests(TestCase):
         port = svc.servers[0].serverPort()
         lines = [formatEvent(e) for e in events if e.get("log_namespace") == "qtwisted.tap"]
         self.assertEqual(
-            lines, [f"qtwisted: echo listening on 127.0.0.1:{port} (tcp:0:interface=127.0.0.1)"]
+            lines, [f"qtwisted: echo listening on 127.0.0.1:{port} (tcp:0:interface=127.0.0.1, tcp)"]
         )
 
     async def test_customAppAndSeveralListeners(self) -> None:
@@ -392,7 +400,7 @@ class TwistdTests(SynchronousTestCase):
         """
         result = runTwistd("--help")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertRegex(result.stdout, r"\n\s+qtwisted\s+Serve Qt-style TCP applications")
+        self.assertRegex(result.stdout, r"\n\s+qtwisted\s+Serve Qt-style TCP, TLS and WebSocket")
 
     def test_pluginHelp(self) -> None:
         """
@@ -629,3 +637,628 @@ class PluginTests(SynchronousTestCase):
         self.assertTrue(IPlugin.providedBy(maker))
         self.assertIs(maker.options, Options)
         self.assertIs(maker.makeService, makeService)
+
+
+ANY_LISTENING = re.compile(r"qtwisted: \S+ listening on 127\.0\.0\.1:(\d+) ")
+
+LOCAL = "tcp:0:interface=127.0.0.1"
+
+PSK_KEY = "00112233445566778899aabbccddeeff"
+
+
+def credentialsDirectory(testCase: SynchronousTestCase) -> str:
+    """
+    A temporary directory with the test CA (C{ca.crt}), a server
+    certificate and key (C{server.crt}, C{server.key}), a client's
+    (C{client.crt}, C{client.key}) and a PSK file (C{psk}, mode 600).
+    """
+    from . import _certs
+
+    directory = tempfile.mkdtemp()
+    testCase.addCleanup(shutil.rmtree, directory, True)
+    _certs.ca().write(directory, "ca")
+    _certs.server().write(directory, "server")
+    _certs.client().write(directory, "client")
+    psk = os.path.join(directory, "psk")
+    fd = os.open(psk, os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"# identity:hex-key\nclient1:{PSK_KEY}\n\n")
+    return directory
+
+
+class ModeOptionsTests(SynchronousTestCase):
+    """
+    C{--mode} and the TLS and WebSocket options are checked before anything
+    listens.
+    """
+
+    def setUp(self) -> None:
+        self.dir = credentialsDirectory(self)
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.dir, name)
+
+    def assertUsageError(self, bad: str, *argv: str) -> str:
+        exc = self.assertRaises(usage.UsageError, parse, *argv)
+        message = str(exc)
+        self.assertIn(bad, message)
+        self.assertNotIn("\n", message)
+        return message
+
+    def test_modes(self) -> None:
+        """
+        C{--mode} is one of tcp, ssl, ws and wss; tcp by default.
+        """
+        self.assertEqual(parse()["mode"], "tcp")
+        self.assertEqual(parse("--mode", "ws")["mode"], "ws")
+        self.assertUsageError("'http'", "--mode", "http")
+
+    def test_sslCertificate(self) -> None:
+        """
+        C{--mode ssl} loads the certificate and key now, into a
+        configuration that does not ask for client certificates.
+        """
+        options = parse(
+            "--mode", "ssl",
+            "--certificate", self.path("server.crt"),
+            "--private-key", self.path("server.key"),
+        )
+        config = options["sslConfiguration"]
+        self.assertEqual(
+            config.localCertificate().subjectInfo(QSslCertificate.SubjectInfo.CommonName),
+            ["localhost"],
+        )
+        self.assertEqual(config.peerVerifyMode(), QSslSocket.PeerVerifyMode.VerifyNone)
+
+    def test_sslNeedsCredentials(self) -> None:
+        """
+        C{ssl} and C{wss} need a certificate or PSK identities.
+        """
+        self.assertUsageError("--certificate or --psk-identities", "--mode", "ssl")
+        self.assertUsageError("--mode wss", "--mode", "wss")
+
+    def test_certificateErrors(self) -> None:
+        """
+        A missing certificate file, a file that is no certificate, and a
+        key that does not match are usage errors naming the file.
+        """
+        self.assertUsageError(
+            "nothere.crt", "--mode", "ssl", "--certificate", self.path("nothere.crt"),
+            "--private-key", self.path("server.key"),
+        )
+        self.assertUsageError(
+            "psk", "--mode", "ssl", "--certificate", self.path("psk"),
+            "--private-key", self.path("server.key"),
+        )
+        message = self.assertUsageError(
+            "server.crt", "--mode", "wss", "--certificate", self.path("server.crt"),
+            "--private-key", self.path("client.key"),
+        )
+        self.assertIn("does not match", message)
+
+    def test_verifyPeer(self) -> None:
+        """
+        C{--verify-peer} needs C{--ca-certificates}, and then asks for a
+        client certificate signed by them.
+        """
+        base = ["--mode", "ssl", "--certificate", self.path("server.crt"),
+                "--private-key", self.path("server.key")]
+        self.assertUsageError("--ca-certificates", *base, "--verify-peer")
+        config = parse(*base, "--verify-peer", "--ca-certificates", self.path("ca.crt"))[
+            "sslConfiguration"
+        ]
+        self.assertEqual(config.peerVerifyMode(), QSslSocket.PeerVerifyMode.VerifyPeer)
+        self.assertEqual(len(config.caCertificates()), 1)
+        self.assertUsageError("no PEM", *base, "--ca-certificates", self.path("psk"))
+        self.assertUsageError("no such file", *base, "--ca-certificates", self.path("none"))
+
+    def test_pskIdentities(self) -> None:
+        """
+        C{--psk-identities} reads C{identity:hex-key} lines; C{--psk-hint}
+        sets the hint.
+        """
+        options = parse("--mode", "ssl", "--psk-identities", self.path("psk"), "--psk-hint", "hi")
+        self.assertEqual(options["pskKeys"], {b"client1": bytes.fromhex(PSK_KEY)})
+        self.assertEqual(options["sslConfiguration"].preSharedKeyIdentityHint(), b"hi")
+
+    def test_pskFileReadableByOthers(self) -> None:
+        """
+        A PSK file that group or others may read is refused.
+        """
+        os.chmod(self.path("psk"), 0o644)
+        self.assertUsageError("readable by group or others", "--mode", "ssl",
+                              "--psk-identities", self.path("psk"))
+
+    def test_pskBadLine(self) -> None:
+        """
+        A line without a colon or with bad hex is refused, by number.
+        """
+        for content in ("nocolon\n", "a:zz\n", "a:\n"):
+            with open(self.path("psk"), "w") as f:
+                f.write("# c\n" + content)
+            self.assertUsageError("line 2", "--mode", "ssl", "--psk-identities", self.path("psk"))
+
+    def test_optionNeedsMode(self) -> None:
+        """
+        TLS options need C{ssl}/C{wss}; WebSocket options need C{ws}/C{wss};
+        C{--app broadcast} needs a WebSocket mode.
+        """
+        self.assertUsageError("--certificate needs --mode ssl or wss",
+                              "--certificate", self.path("server.crt"))
+        self.assertUsageError("--allow-origin needs --mode ws or wss",
+                              "--allow-origin", "http://x")
+        self.assertUsageError("--web-root needs", "--mode", "ssl", "--psk-identities",
+                              self.path("psk"), "--web-root", self.dir)
+        self.assertUsageError("broadcast", "--app", "broadcast")
+        self.assertIs(parse("--mode", "ws", "--app", "broadcast")["appCallable"], broadcastApp)
+
+    def test_webSocketOptions(self) -> None:
+        """
+        C{--allow-origin} and C{--subprotocol} are repeatable; the numbers
+        are checked.
+        """
+        options = parse("--mode", "ws", "--allow-origin", "http://a", "--allow-origin",
+                        "https://*.example", "--subprotocol", "chat", "--subprotocol", "v2",
+                        "--handshake-timeout", "500", "--max-message-size", "10",
+                        "--web-root", self.dir, "--server-name", "S")
+        self.assertEqual(options["allow-origin"], ["http://a", "https://*.example"])
+        self.assertEqual(options["subprotocol"], ["chat", "v2"])
+        self.assertEqual((options["handshake-timeout"], options["max-message-size"]), (500, 10))
+        self.assertUsageError("--max-message-size '0'", "--mode", "ws", "--max-message-size", "0")
+        self.assertUsageError("not an integer", "--mode", "ws", "--handshake-timeout", "soon")
+        self.assertUsageError("--handshake-timeout needs", "--handshake-timeout", "100")
+        self.assertUsageError("not a directory", "--mode", "ws", "--web-root", self.path("psk"))
+
+    def test_sslEndpointRefused(self) -> None:
+        """
+        Twisted's C{ssl:} endpoint is refused: qtwisted adds TLS itself.
+        """
+        self.assertUsageError("--mode ssl", "--listen", "ssl:443")
+
+    def test_originPatterns(self) -> None:
+        """
+        Origins match exactly or as fnmatch patterns, case-sensitively.
+        """
+        patterns = ["http://a.example", "https://*.example.org", "http://127.0.0.1:*"]
+        self.assertTrue(originAllowed("http://a.example", patterns))
+        self.assertTrue(originAllowed("https://x.example.org", patterns))
+        self.assertTrue(originAllowed("http://127.0.0.1:8080", patterns))
+        self.assertFalse(originAllowed("http://b.example", patterns))
+        self.assertFalse(originAllowed("HTTP://A.EXAMPLE", patterns))
+        self.assertFalse(originAllowed("", patterns))
+
+
+def httpGet(port: int, target: str) -> bytes:
+    """
+    One raw HTTP/1.1 request to 127.0.0.1:C{port}; the whole response.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+class TwistdModeTests(SynchronousTestCase):
+    """
+    C{twistd -n qtwisted} in each mode, in a subprocess, with real clients.
+    """
+
+    def setUp(self) -> None:
+        self.dir = credentialsDirectory(self)
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.dir, name)
+
+    def start(self, *argv: str) -> tuple[Twistd, int]:
+        twistd = Twistd(self, "qtwisted", "--listen", LOCAL, *argv)
+        match = twistd.readUntil(ANY_LISTENING)
+        self.assertIsNotNone(match, twistd.text())
+        assert match is not None
+        return twistd, int(match.group(1))
+
+    def clientContext(self, certificate: bool = False) -> Any:
+        import ssl
+
+        context = ssl.create_default_context(cafile=self.path("ca.crt"))
+        if certificate:
+            context.load_cert_chain(self.path("client.crt"), self.path("client.key"))
+        return context
+
+    def test_webSocketBroadcastAndWebRoot(self) -> None:
+        """
+        C{--mode ws --app broadcast --web-root DIR}: files and the
+        WebSocket on one port; a message reaches every client; a refused
+        origin gets 403 and is logged with the peer; SIGTERM closes the
+        websockets with 1001.
+        """
+        from websockets.exceptions import InvalidStatus
+        from websockets.sync.client import connect
+
+        root = os.path.join(self.dir, "www")
+        os.mkdir(root)
+        with open(os.path.join(root, "index.html"), "w") as f:
+            f.write("<p>hello</p>")
+        twistd, port = self.start(
+            "--mode", "ws", "--app", "broadcast", "--web-root", root,
+            "--allow-origin", "http://127.0.0.1:*", "--subprotocol", "chat",
+            "--server-name", "TestServer",
+        )
+        response = httpGet(port, "/")
+        self.assertTrue(response.startswith(b"HTTP/1.1 200 OK\r\n"), response)
+        self.assertIn(b"Content-Type: text/html", response)
+        self.assertTrue(response.endswith(b"<p>hello</p>"))
+        self.assertTrue(httpGet(port, "/../ca.crt").startswith(b"HTTP/1.1 404 "))
+        self.assertTrue(httpGet(port, "/nothing").startswith(b"HTTP/1.1 404 "))
+        url = f"ws://127.0.0.1:{port}/"
+        origin: Any = f"http://127.0.0.1:{port}"
+        with connect(url, origin=origin, subprotocols=["chat"], open_timeout=DEADLINE) as a, \
+                connect(url, origin=origin, open_timeout=DEADLINE) as b:
+            self.assertEqual(a.subprotocol, "chat")
+            self.assertEqual(a.response.headers["Server"], "TestServer")
+            a.send("hello all")
+            self.assertEqual(a.recv(timeout=DEADLINE), "hello all")
+            self.assertEqual(b.recv(timeout=DEADLINE), "hello all")
+            exc = self.assertRaises(
+                InvalidStatus, connect, url, origin="http://evil.example", open_timeout=DEADLINE
+            )
+            self.assertEqual(exc.response.status_code, 403)
+            twistd.process.send_signal(signal.SIGTERM)
+            from websockets.exceptions import ConnectionClosed
+
+            closed = self.assertRaises(ConnectionClosed, a.recv, timeout=DEADLINE)
+            assert closed.rcvd is not None
+            self.assertEqual(closed.rcvd.code, 1001)
+        self.assertIn(twistd.finish(), (0, -signal.SIGTERM), twistd.text())
+        self.assertRegex(
+            twistd.text(), r"qtwisted: 127\.0\.0\.1:\d+: origin 'http://evil\.example' refused"
+        )
+
+    def test_webSocketEchoMaxMessageSize(self) -> None:
+        """
+        C{--mode ws} echoes; a message over C{--max-message-size} closes
+        the connection with 1009.
+        """
+        from websockets.exceptions import ConnectionClosed
+        from websockets.sync.client import connect
+
+        twistd, port = self.start("--mode", "ws", "--max-message-size", "10")
+        with connect(f"ws://127.0.0.1:{port}/", open_timeout=DEADLINE) as ws:
+            ws.send("short")
+            self.assertEqual(ws.recv(timeout=DEADLINE), "short")
+            ws.send(b"\x00" * 3)
+            self.assertEqual(ws.recv(timeout=DEADLINE), b"\x00" * 3)
+            ws.send("x" * 11)
+            closed = self.assertRaises(ConnectionClosed, ws.recv, timeout=DEADLINE)
+            assert closed.rcvd is not None
+            self.assertEqual(closed.rcvd.code, 1009)
+
+    def test_secureWebSocket(self) -> None:
+        """
+        C{--mode wss} with a certificate: a TLS WebSocket client is echoed.
+        """
+        from websockets.sync.client import connect
+
+        twistd, port = self.start(
+            "--mode", "wss", "--certificate", self.path("server.crt"),
+            "--private-key", self.path("server.key"),
+        )
+        with connect(f"wss://localhost:{port}/", ssl=self.clientContext(),
+                     open_timeout=DEADLINE) as ws:
+            ws.send("secure")
+            self.assertEqual(ws.recv(timeout=DEADLINE), "secure")
+
+    def test_sslClientCertificates(self) -> None:
+        """
+        C{--mode ssl --verify-peer}: a client with a certificate signed by
+        the CA is echoed; one without is refused, and that is logged with
+        the peer address.
+        """
+        import ssl
+
+        twistd, port = self.start(
+            "--mode", "ssl", "--certificate", self.path("server.crt"),
+            "--private-key", self.path("server.key"), "--verify-peer",
+            "--ca-certificates", self.path("ca.crt"),
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as raw:
+            with self.clientContext(True).wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"over tls\n")
+                self.assertEqual(s.recv(100), b"over tls\n")
+        with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as raw:
+            try:
+                with self.clientContext().wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"x")
+                    self.assertEqual(s.recv(100), b"")
+            except (ssl.SSLError, OSError):
+                pass
+        twistd.process.send_signal(signal.SIGTERM)
+        self.assertIn(twistd.finish(), (0, -signal.SIGTERM), twistd.text())
+        self.assertRegex(twistd.text(), r"qtwisted: 127\.0\.0\.1:\d+: ")
+
+    def test_psk(self) -> None:
+        """
+        C{--mode ssl --psk-identities}: C{openssl s_client -psk} is echoed,
+        and the identity is logged with the peer address.
+        """
+        if shutil.which("openssl") is None:
+            raise SkipTest("openssl is not installed")
+        twistd, port = self.start(
+            "--mode", "ssl", "--psk-identities", self.path("psk"), "--psk-hint", "qtwisted",
+        )
+        client = subprocess.Popen(
+            ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-psk_identity", "client1",
+             "-psk", PSK_KEY, "-tls1_2", "-cipher", "PSK", "-quiet"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(lambda: client.poll() is None and client.kill())
+        assert client.stdin is not None and client.stdout is not None
+        client.stdin.write(b"psk echo\n")
+        client.stdin.flush()
+        received = b""
+        deadline = time.monotonic() + DEADLINE
+        while b"psk echo\n" not in received and time.monotonic() < deadline:
+            ready, _, _ = select.select([client.stdout], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            chunk = os.read(client.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            received += chunk
+        client.kill()
+        client.communicate(timeout=DEADLINE)
+        self.assertIn(b"psk echo\n", received)
+        twistd.process.send_signal(signal.SIGTERM)
+        self.assertIn(twistd.finish(), (0, -signal.SIGTERM), twistd.text())
+        self.assertRegex(twistd.text(), r"qtwisted: 127\.0\.0\.1:\d+: PSK identity b'client1'")
+
+    def test_keyMismatchExits(self) -> None:
+        """
+        A key that does not match the certificate ends twistd with one line
+        and status 1, before listening.
+        """
+        result = runTwistd(
+            "-n", "--pidfile=", "qtwisted", "--mode", "ssl",
+            "--certificate", self.path("server.crt"), "--private-key", self.path("client.key"),
+        )
+        self.assertEqual(result.returncode, 1)
+        lines = errorLines(result.stdout + result.stderr)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("does not match", lines[0])
+
+
+class PluginReferenceTests(SynchronousTestCase):
+    """
+    C{docs/plugin.md} documents every option of L{Options}.
+    """
+
+    def test_everyOptionDocumented(self) -> None:
+        """
+        Each long option (parameters, flags and C{opt_} methods, except
+        C{--help} and C{--version}) appears as C{`--name} in the reference.
+        """
+        text = (ROOT / "docs" / "plugin.md").read_text(encoding="utf-8")
+        options = Options()
+        names = {p[0] for p in options.optParameters} | {f[0] for f in options.optFlags}
+        names |= {
+            name[4:].replace("_", "-")
+            for name in dir(options)
+            if name.startswith("opt_") and len(name) > 5
+        }
+        names -= {"help", "version"}
+        self.assertTrue({"listen", "mode", "web-root", "verify-peer", "allow-origin"} <= names)
+        missing = sorted(n for n in names if f"`--{n}" not in text)
+        self.assertEqual(missing, [])
+
+
+class WheelTests(SynchronousTestCase):
+    """
+    A wheel built from this checkout ships the plugin, and twistd finds it
+    once installed: the real install path, not the repository on
+    C{sys.path}.
+    """
+
+    def build(self, directory: str) -> Path:
+        """
+        Build a wheel of a copy of the source (so the checkout gets no
+        C{build/}) into C{directory}/dist; skip if that is impossible here.
+        """
+        source = Path(directory) / "src"
+        source.mkdir()
+        for name in ("setup.py", "pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, source / name)
+        shutil.copytree(
+            ROOT / "qtwisted", source / "qtwisted",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        # Everything of twisted/plugins, dropin.cache included if there is
+        # one: the packaging must leave it out.
+        shutil.copytree(ROOT / "twisted" / "plugins", source / "twisted" / "plugins")
+        dist = Path(directory) / "dist"
+        failures = []
+        for isolation in (["--no-build-isolation"], []):
+            try:
+                result = subprocess.run(
+                    [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation,
+                     "--disable-pip-version-check", "-q", ".", "-w", str(dist)],
+                    cwd=source, capture_output=True, text=True, timeout=120,
+                    env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+                )
+            except subprocess.TimeoutExpired:
+                failures.append(f"pip wheel {' '.join(isolation)}: timed out")
+                continue
+            wheels = list(dist.glob("qtwisted-*.whl"))
+            if result.returncode == 0 and wheels:
+                return wheels[0]
+            tail = (result.stderr.strip().splitlines() or ["?"])[-1]
+            failures.append(f"pip wheel {' '.join(isolation)}: {tail}")
+        raise SkipTest("cannot build a wheel here (offline, no setuptools/wheel?): "
+                       + "; ".join(failures))
+
+    def test_wheelInstallsDiscoverablePlugin(self) -> None:
+        """
+        The wheel holds C{twisted/plugins/qtwisted_plugin.py}, the demo page,
+        and no C{dropin.cache}, C{twisted/__init__.py} or
+        C{twisted/plugins/__init__.py}; installed into a fresh venv,
+        C{twistd --help} lists qtwisted and C{twistd qtwisted --help} shows
+        its options, run from outside the repository.
+        """
+        import zipfile
+
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory, True)
+        wheel = self.build(directory)
+        with zipfile.ZipFile(wheel) as archive:
+            names = set(archive.namelist())
+        self.assertIn("twisted/plugins/qtwisted_plugin.py", names)
+        self.assertIn("qtwisted/demo/index.html", names)
+        self.assertIn("qtwisted/demo/chat.js", names)
+        self.assertIn("qtwisted/_ssl/__init__.py", names)
+        self.assertEqual([n for n in names if n.endswith("dropin.cache")], [])
+        self.assertNotIn("twisted/__init__.py", names)
+        self.assertNotIn("twisted/plugins/__init__.py", names)
+
+        venv = Path(directory) / "venv"
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+            check=True, capture_output=True, timeout=DEADLINE * 3,
+        )
+        python = venv / "bin" / "python"
+        # Twisted and the other dependencies: this interpreter's, whether it
+        # is itself a venv or not (never the repository).
+        import site
+
+        purelib = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            check=True, capture_output=True, text=True, timeout=DEADLINE, cwd=directory,
+        ).stdout.strip()
+        parents = [p for p in site.getsitepackages() if Path(p).resolve() != ROOT]
+        Path(purelib, "_qtwisted_test_parent.pth").write_text("\n".join(parents) + "\n")
+        # Without PYTHONPATH (trial -j sets it to the checkout, whose
+        # qtwisted.egg-info would look installed to pip).
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        install = subprocess.run(
+            [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+             "--no-index", "--ignore-installed", "--disable-pip-version-check", "-q",
+             str(wheel)],
+            env=env, cwd=directory, capture_output=True, text=True, timeout=120,
+        )
+        self.assertEqual(install.returncode, 0, install.stderr)
+        where = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, where, True)
+
+        def twistd(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [str(python), *TWISTD[1:], *argv],
+                cwd=where, env=env, capture_output=True, text=True, timeout=DEADLINE * 2,
+            )
+
+        located = subprocess.run(
+            [str(python), "-c", "import qtwisted; print(qtwisted.__file__)"],
+            cwd=where, env=env, capture_output=True, text=True, timeout=DEADLINE,
+        )
+        self.assertTrue(
+            located.stdout.startswith(str(venv)),
+            f"{located.stdout}{located.stderr}\npip: {install.stdout}{install.stderr}"
+            f"\n{purelib}: {sorted(os.listdir(purelib))}\n{sys.executable}",
+        )
+        listed = twistd("--help")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertRegex(listed.stdout, r"\n\s+qtwisted\s+Serve Qt-style")
+        options = twistd("qtwisted", "--help")
+        self.assertEqual(options.returncode, 0, options.stderr)
+        for option in ("--listen=", "--mode=", "--web-root=", "--psk-identities="):
+            self.assertIn(option, options.stdout)
+
+
+class WebRootServiceTests(TestCase):
+    """
+    C{--mode ws --web-root}, in this process: what is not an upgrade is
+    answered from the web root.
+    """
+
+    def service(self, *argv: str) -> QtwistedService:
+        svc = makeService(parse("--listen", LOCAL, "--mode", "ws", *argv))
+        assert isinstance(svc, QtwistedService)
+        svc.startService()
+        self.addCleanup(lambda: svc.stopService() if svc.running else None)
+        return svc
+
+    async def request(self, svc: QtwistedService, data: bytes) -> bytes:
+        """
+        Send C{data}; everything received until the server closes.
+        """
+        client = await connectLoopback(svc.servers[0].serverPort())
+        self.addCleanup(client.abort)
+        client.write(data)
+        await client.lost
+        return bytes(client.received)
+
+    def webRoot(self) -> str:
+        root = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, root, True)
+        os.mkdir(os.path.join(root, "sub"))
+        with open(os.path.join(root, "sub", "index.html"), "w") as f:
+            f.write("sub page")
+        with open(os.path.join(root, "app.js"), "w") as f:
+            f.write("x = 1;")
+        return root
+
+    async def test_staticFiles(self) -> None:
+        """
+        C{GET} of a file, of a directory (its C{index.html}), C{HEAD}
+        without a body; C{404} for what is missing or outside the root;
+        C{405} for other methods; C{400} for a malformed request line; and
+        each request is logged with the peer address.
+        """
+        svc = self.service("--web-root", self.webRoot())
+        with capturedLogs() as events:
+            js = await self.request(svc, b"GET /app.js?v=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            sub = await self.request(svc, b"GET /sub/ HTTP/1.1\r\n\r\n")
+            head = await self.request(svc, b"HEAD /app.js HTTP/1.1\r\n\r\n")
+            missing = await self.request(svc, b"GET /nope HTTP/1.1\r\n\r\n")
+            escape = await self.request(svc, b"GET /%2e%2e/etc/passwd HTTP/1.1\r\n\r\n")
+            post = await self.request(svc, b"POST /app.js HTTP/1.1\r\n\r\n")
+            bad = await self.request(svc, b"GARBAGE\r\n\r\n")
+        self.assertTrue(js.startswith(b"HTTP/1.1 200 OK\r\n"), js)
+        self.assertIn(b"Content-Length: 6\r\n", js)
+        self.assertIn(b"Connection: close\r\n", js)
+        self.assertTrue(js.endswith(b"\r\n\r\nx = 1;"))
+        self.assertTrue(sub.endswith(b"\r\n\r\nsub page"))
+        self.assertTrue(head.startswith(b"HTTP/1.1 200 OK\r\n"))
+        self.assertTrue(head.endswith(b"\r\n\r\n"))
+        self.assertIn(b"Content-Length: 6\r\n", head)
+        self.assertTrue(missing.startswith(b"HTTP/1.1 404 "))
+        self.assertTrue(escape.startswith(b"HTTP/1.1 404 "))
+        self.assertTrue(post.startswith(b"HTTP/1.1 405 "))
+        self.assertIn(b"Allow: GET, HEAD\r\n", post)
+        self.assertTrue(bad.startswith(b"HTTP/1.1 400 "))
+        lines = [formatEvent(e) for e in events if e.get("log_namespace") == "qtwisted.tap"]
+        self.assertRegex(lines[0], r"^qtwisted: 127\.0\.0\.1:\d+: GET /app\.js\?v=1 200$")
+
+    async def test_withoutWebRoot(self) -> None:
+        """
+        Without C{--web-root} every request goes to the WebSocket server,
+        which answers a plain C{GET} with 400.
+        """
+        svc = self.service()
+        response = await self.request(svc, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(response.startswith(b"HTTP/1.1 400 "), response)
+
+    async def test_headTooLong(self) -> None:
+        """
+        A request head longer than 16 KiB is dropped.
+        """
+        svc = self.service("--web-root", self.webRoot())
+        response = await self.request(svc, b"GET / HTTP/1.1\r\nX: " + b"a" * 17000)
+        self.assertEqual(response, b"")
+
+    async def test_headTimeout(self) -> None:
+        """
+        A request head that does not arrive within C{--handshake-timeout}
+        is dropped.
+        """
+        svc = self.service("--web-root", self.webRoot(), "--handshake-timeout", "50")
+        response = await self.request(svc, b"GET / HTTP/1.1\r\n")
+        self.assertEqual(response, b"")

@@ -10,6 +10,6 @@ from twisted.application.service import ServiceMaker
 qtwisted = ServiceMaker(
     "qtwisted",
     "qtwisted.tap",
-    "Serve Qt-style TCP applications (QTcpServer on Twisted)",
+    "Serve Qt-style TCP, TLS and WebSocket applications (QTcpServer, QSslServer, QWebSocketServer on Twisted)",
     "qtwisted",
 )
