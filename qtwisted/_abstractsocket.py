@@ -245,19 +245,7 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         transport = self._transport
         if transport is None:
             return False
-        before = _transport.bufferedBytes(transport)
-        if not before:
-            return False
-        why = transport.doWrite()
-        sent = before - _transport.bufferedBytes(transport)
-        if why is not None:
-            # doWrite() says the connection is over: everything was sent
-            # after a disconnectFromHost(), or send() failed.  The reactor
-            # would act on that answer; it was ours, so we do what it does.
-            transport.stopReading()
-            transport.stopWriting()
-            transport.connectionLost(Failure(why))
-        return sent > 0
+        return _transport.flushNow(transport)
 
     def readBufferSize(self) -> int:
         """

@@ -176,6 +176,40 @@ def bufferedBytes(transport: Any) -> int:
         return 0
 
 
+def flushNow(tcp: Any, reactor: Any = None) -> bool:
+    """
+    Send as much of C{tcp}'s buffered data as the kernel takes now (Qt's
+    C{flush()}), doing what the reactor would do if the send shows the
+    connection is over.
+
+    @param tcp: a Twisted TCP transport (the one owning the OS socket).
+    @param reactor: when given, the connection is dropped on its next turn
+        rather than at once: a caller inside a TLS layer's call must not see
+        the layer torn down under it.
+    @return: C{True} if any data was sent.
+    """
+    before = bufferedBytes(tcp)
+    if not before:
+        return False
+    why = tcp.doWrite()
+    sent = before - bufferedBytes(tcp)
+    if why is not None:
+        # doWrite() says the connection is over: everything was sent after a
+        # close, or send() failed.
+        tcp.stopReading()
+        tcp.stopWriting()
+        if reactor is None:
+            tcp.connectionLost(Failure(why))
+        else:
+            reactor.callLater(0, _loseUnlessGone, tcp, why)
+    return sent > 0
+
+
+def _loseUnlessGone(tcp: Any, why: BaseException) -> None:
+    if not tcp.disconnected:
+        tcp.connectionLost(Failure(why))
+
+
 class _WriteReporting:
     """
     Mixin: call C{onWritten(n)} after each C{doWrite()} that sent n > 0 bytes.

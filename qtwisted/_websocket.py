@@ -341,18 +341,8 @@ class QWebSocket(WebSocketDetails, QObjectBase):
         tcp = tcpOf(transport) if transport is not None else None
         if not isinstance(tcp, abstract.FileDescriptor) or tcp.disconnected:
             return False
-        before = _transport.bufferedBytes(tcp)
-        if not before:
-            return False
-        why = tcp.doWrite()
-        sent = before - _transport.bufferedBytes(tcp)
-        if why is not None:
-            # What the reactor does with that answer; on the next turn, as a
-            # TLS layer may be in the middle of a call.
-            tcp.stopReading()
-            tcp.stopWriting()
-            self._reactor.callLater(0, tcp.connectionLost, Failure(why))
-        return sent > 0
+        # A TLS layer may be in the middle of a call: drop on the next turn.
+        return _transport.flushNow(tcp, self._reactor)
 
     # -- closing ----------------------------------------------------------
 

@@ -714,19 +714,8 @@ class QSslSocket(QTcpSocket):
         tls = self._tls
         if tls is None:
             return super().flush()
-        tcp: Any = tls.transport
-        before = _transport.bufferedBytes(tcp)
-        if not before:
-            return False
-        why = tcp.doWrite()
-        sent = before - _transport.bufferedBytes(tcp)
-        if why is not None:
-            # The reactor would drop the connection now; we may be inside
-            # Twisted's TLS loop, so leave that to the next turn.
-            tcp.stopReading()
-            tcp.stopWriting()
-            self._reactor.callLater(0, _lose, tcp, why)
-        return sent > 0
+        # We may be inside Twisted's TLS loop: drop on the next turn.
+        return _transport.flushNow(tls.transport, self._reactor)
 
     # -- closing ------------------------------------------------------------
 
@@ -863,8 +852,3 @@ class QSslSocket(QTcpSocket):
                 self._engineTimeout()
 
         return self._waiters.waitFor(msecs, self.encrypted, timedOut)
-
-
-def _lose(tcp: Any, why: BaseException) -> None:
-    if not tcp.disconnected:
-        tcp.connectionLost(Failure(why))
