@@ -81,43 +81,45 @@ import json
 import os
 import select
 import socket
-import statistics
-import subprocess
 import sys
 import time
 from typing import Any, Callable, Sequence
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _harness import (  # noqa: E402  (the shared machinery)
+    HOST,
+    SOCKET_TIMEOUT,
+    TARGET_RATIO,
+    BenchError,
+    CpuMeter,
+    MachineLoad,
+    ServerProcess,
+    abba,
+    addConnections,
+    addPlacement,
+    addQuick,
+    addRoles,
+    addTiming,
+    checkTiming,
+    compare,
+    median,
+    perOp,
+    placement,
+    pinTo,
+    printJson,
+    printMachineLoad,
+    printResults,
+    progress,
+    rounded,
+    runDriver,
+    runLoad,
+    serve,
+    stopAll,
+    twistedVersion,
+)
+
 IMPLEMENTATIONS = ("qtwisted", "plain")
-TARGET_RATIO = 0.95
-SERVER_CPU = 0
-LOAD_CPU = 1
-# Seconds of silence after which a load generator's socket gives up.
-SOCKET_TIMEOUT = 5.0
-# Seconds a server may take to start listening.
-STARTUP_TIMEOUT = 20.0
-# Share of the CPUs used by other processes above which results are flagged.
-BUSY_WARNING = 0.05
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-
-class BenchError(Exception):
-    """
-    A server or load generator failed; the run's numbers are not valid.
-    """
-
-
-def pinTo(cpu: int | None) -> None:
-    """
-    Run this process on C{cpu} only, if the machine has it.
-    """
-    if cpu is None or not hasattr(os, "sched_setaffinity"):
-        return
-    if cpu in os.sched_getaffinity(0):
-        os.sched_setaffinity(0, {cpu})
-
 
 # -- servers -----------------------------------------------------------------
 
@@ -170,89 +172,7 @@ def listenPlain() -> int:
     return int(port.getHost().port)  # type: ignore[attr-defined]
 
 
-def serve(impl: str, cpu: int | None, profile: str | None) -> int:
-    """
-    Run one echo server until standard input closes.
-    """
-    pinTo(cpu)
-    from twisted.internet import reactor
-    from twisted.internet.interfaces import IReadDescriptor
-    from twisted.logger import (
-        FilteringLogObserver,
-        LogLevel,
-        LogLevelFilterPredicate,
-        globalLogBeginner,
-        textFileLogObserver,
-    )
-    from zope.interface import implementer
-
-    @implementer(IReadDescriptor)
-    class StdinWatcher:
-        """
-        Stop the reactor when standard input reaches end of file.
-
-        A bare C{IReadDescriptor} rather than L{twisted.internet.stdio}:
-        nothing in the server process should do more work than the echo.
-        """
-
-        def fileno(self) -> int:
-            return 0
-
-        def logPrefix(self) -> str:
-            return "stdin"
-
-        def doRead(self) -> None:
-            if not os.read(0, 4096):
-                reactor.removeReader(self)
-                reactor.stop()
-
-        def connectionLost(self, reason: object) -> None:
-            reactor.stop()
-
-    # Warnings and errors (a slot that raises, say) must be seen, not
-    # buffered; Twisted's informational chatter is not wanted.
-    globalLogBeginner.beginLoggingTo(
-        [
-            FilteringLogObserver(
-                textFileLogObserver(sys.stderr),
-                [LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)],
-            )
-        ],
-        redirectStandardIO=False,
-    )
-    port = {"qtwisted": listenQtwisted, "plain": listenPlain}[impl]()
-    reactor.addReader(StdinWatcher())
-    sys.stdout.write(f"PORT {port}\n")
-    sys.stdout.flush()
-    if profile is None:
-        reactor.run()
-        return 0
-    import cProfile
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    try:
-        reactor.run()
-    finally:
-        profiler.disable()
-        profiler.dump_stats(profile)
-    return 0
-
-
 # -- load generator ----------------------------------------------------------
-
-
-def cpuSeconds(pid: int | str) -> float:
-    """
-    CPU time used so far by (the main thread of) process C{pid}, from
-    C{/proc/<pid>/schedstat} (nanoseconds, unlike the 10 ms ticks of
-    C{/proc/<pid>/stat}); C{nan} where that file does not exist.
-    """
-    try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            return int(f.read().split()[0]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return float("nan")
 
 
 def connectAll(port: int, count: int) -> list[socket.socket]:
@@ -380,101 +300,30 @@ def load(
     pinTo(cpu)
     message = bytes(i % 251 for i in range(size))
     socks = connectAll(port, connections)
-    server = str(serverPid) if serverPid is not None else "-"
-    cpuAtStart: list[float] = []
-
-    def onStart() -> None:
-        cpuAtStart[:] = [cpuSeconds(server), cpuSeconds("self")]
-
+    meter = CpuMeter(serverPid, client=True)
     try:
         loop = pingPongOne if connections == 1 else pingPongMany
         target: Any = socks[0] if connections == 1 else socks
-        count, elapsed = loop(target, message, warmup, duration, onStart)
-        serverCpu = cpuSeconds(server) - cpuAtStart[0]
-        clientCpu = cpuSeconds("self") - cpuAtStart[1]
+        count, elapsed = loop(target, message, warmup, duration, meter.start)
+        cpu_s = meter.stop()
     finally:
         for s in socks:
             s.close()
-    print(
-        json.dumps(
-            {
-                "rounds": count,
-                "seconds": elapsed,
-                "server_cpu_s": None if serverCpu != serverCpu else serverCpu,
-                "client_cpu_s": None if clientCpu != clientCpu else clientCpu,
-            }
-        )
-    )
+    print(json.dumps({"rounds": count, "seconds": elapsed, **cpu_s}))
     return 0
 
 
 # -- driver ------------------------------------------------------------------
 
 
-class Server:
+class Server(ServerProcess):
     """
     A server subprocess: started, asked for its port, stopped.
     """
 
     def __init__(self, impl: str, cpu: int | None, profile: str | None = None) -> None:
-        self.impl = impl
-        args = [sys.executable, os.path.abspath(__file__), "--serve", impl]
-        if cpu is not None:
-            args += ["--cpu", str(cpu)]
-        if profile is not None:
-            args += ["--profile-out", profile]
-        self.proc = subprocess.Popen(
-            args,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=childEnv(),
-        )
-        try:
-            self.port = self._readPort()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _readPort(self) -> int:
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BenchError(f"{self.impl} server did not start in time")
-            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
-            if ready:
-                line = self.proc.stdout.readline()
-                if not line:
-                    raise BenchError(f"{self.impl} server exited: {self.proc.wait(5)}")
-                words = line.split()
-                if len(words) == 2 and words[0] == b"PORT":
-                    return int(words[1])
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """
-        Close the server's standard input and wait; kill it if it lingers.
-        """
-        proc = self.proc
-        try:
-            if proc.stdin is not None:
-                proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def childEnv() -> dict[str, str]:
-    env = dict(os.environ)
-    path = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = ROOT + (os.pathsep + path if path else "")
-    return env
+        extra = [] if profile is None else ["--profile-out", profile]
+        super().__init__(__file__, impl, cpu, extra)
 
 
 def measure(
@@ -490,133 +339,14 @@ def measure(
     (round trips per second), C{server_us} and C{client_us} (CPU
     microseconds per round trip; C{nan} if unknown).
     """
-    args = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--load",
-        str(server.port),
-        "--server-pid",
-        str(server.proc.pid),
-        "--connections",
-        str(connections),
-        "--size",
-        str(size),
-        "--warmup",
-        str(warmup),
-        "--duration",
-        str(duration),
-    ]
-    if cpu is not None:
-        args += ["--cpu", str(cpu)]
-    try:
-        done = subprocess.run(
-            args,
-            capture_output=True,
-            timeout=warmup + duration + 30,
-            env=childEnv(),
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError("load generator timed out") from None
-    if done.returncode != 0:
-        raise BenchError(
-            f"load generator failed ({done.returncode}):"
-            f" {done.stderr.decode(errors='replace').strip()}"
-        )
-    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    rounds, seconds = result["rounds"], result["seconds"]
-    if rounds <= 0 or seconds <= 0:
-        raise BenchError("load generator measured nothing")
-
-    def perRound(cpu: float | None) -> float:
-        return float("nan") if cpu is None else cpu / rounds * 1e6
-
+    extra = ["--connections", str(connections), "--size", str(size)]
+    extra += ["--warmup", str(warmup), "--duration", str(duration)]
+    result, rounds = runLoad(__file__, server, extra, cpu, warmup + duration + 30, "rounds")
     return {
-        "rate": rounds / seconds,
-        "server_us": perRound(result["server_cpu_s"]),
-        "client_us": perRound(result["client_cpu_s"]),
+        "rate": rounds / result["seconds"],
+        "server_us": perOp(result["server_cpu_s"], rounds),
+        "client_us": perOp(result["client_cpu_s"], rounds),
     }
-
-
-def progress(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
-class MachineLoad:
-    """
-    How busy the rest of the machine was during the run: the CPU time that
-    neither this process nor its children used, and the time the hypervisor
-    gave to someone else (steal), each as a share of all CPUs' time.
-
-    Read from C{/proc/stat} (all CPUs) and C{getrusage()} (us and our
-    reaped children), so call L{finish} only after every child has exited.
-    """
-
-    def __init__(self) -> None:
-        self.start = self._snapshot()
-
-    @staticmethod
-    def _snapshot() -> tuple[float, float, float, float]:
-        import resource
-
-        ticks = os.sysconf("SC_CLK_TCK")
-        try:
-            with open("/proc/stat") as f:
-                fields = [int(x) for x in f.readline().split()[1:]]
-        except (OSError, ValueError):
-            return (time.monotonic(), float("nan"), float("nan"), 0.0)
-        # user, nice, system (irq and softirq are left out: loopback
-        # traffic runs there on behalf of our own processes).
-        busy = (fields[0] + fields[1] + fields[2]) / ticks
-        steal = (fields[7] if len(fields) > 7 else 0) / ticks
-        ours = 0.0
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-            usage = resource.getrusage(who)
-            ours += usage.ru_utime + usage.ru_stime
-        return (time.monotonic(), busy, steal, ours)
-
-    def finish(self) -> dict[str, float | None]:
-        """
-        The shares since construction: C{background} and C{steal}.
-        """
-        t0, busy0, steal0, ours0 = self.start
-        t1, busy1, steal1, ours1 = self._snapshot()
-        capacity = (t1 - t0) * len(os.sched_getaffinity(0))
-        if capacity <= 0 or busy1 != busy1 or busy0 != busy0:
-            return {"background": None, "steal": None}
-        background = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / capacity
-        return {
-            "background": round(background, 3),
-            "steal": round((steal1 - steal0) / capacity, 3),
-        }
-
-
-def placement(mode: str, connections: int) -> tuple[int | None, int | None]:
-    """
-    The CPUs of the servers and of the load generator, or C{None}s.
-
-    C{auto} puts a single ping-pong on one CPU with its server and spreads
-    several over two CPUs: see the README for why.
-    """
-    if mode == "none" or not hasattr(os, "sched_getaffinity"):
-        return None, None
-    available = os.sched_getaffinity(0)
-    if mode == "auto":
-        mode = "same" if connections == 1 else "split"
-    if mode == "split" and {SERVER_CPU, LOAD_CPU} <= available:
-        return SERVER_CPU, LOAD_CPU
-    if mode == "same" and SERVER_CPU in available:
-        return SERVER_CPU, SERVER_CPU
-    return None, None
-
-
-def finite(values: Sequence[float]) -> list[float]:
-    return [v for v in values if v == v]
-
-
-def median(values: Sequence[float]) -> float | None:
-    values = finite(values)
-    return statistics.median(values) if values else None
 
 
 def runBenchmark(options: argparse.Namespace) -> dict[str, Any]:
@@ -637,53 +367,29 @@ def runBenchmark(options: argparse.Namespace) -> dict[str, Any]:
             servers[impl] = Server(impl, serverCpu)
         for n in options.connections:
             loadCpu = placement(options.placement, n)[1]
-            for r in range(options.rounds):
-                order = IMPLEMENTATIONS if r % 2 == 0 else IMPLEMENTATIONS[::-1]
-                for impl in order:
-                    m = measure(
-                        servers[impl], n, options.size, options.warmup, options.duration, loadCpu
-                    )
-                    samples[n][impl].append(m)
-                    progress(
-                        f"  {n:>3} conn  round {r + 1}/{options.rounds}  {impl:<8}"
-                        f"  {m['rate']:>9,.0f} rounds/s"
-                        f"  server {m['server_us']:6.1f} us/round"
-                    )
+            for r, impl in abba(options.rounds, IMPLEMENTATIONS):
+                m = measure(servers[impl], n, options.size, options.warmup, options.duration, loadCpu)
+                samples[n][impl].append(m)
+                progress(
+                    f"  {n:>3} conn  round {r + 1}/{options.rounds}  {impl:<8}"
+                    f"  {m['rate']:>9,.0f} rounds/s"
+                    f"  server {m['server_us']:6.1f} us/round"
+                )
     finally:
-        for server in servers.values():
-            server.stop()
+        stopAll(servers)
     busy = machine.finish()
     results: dict[str, Any] = {}
     for n in options.connections:
-        rates = {impl: [m["rate"] for m in samples[n][impl]] for impl in IMPLEMENTATIONS}
-        serverUs = {
-            impl: [m["server_us"] for m in samples[n][impl]] for impl in IMPLEMENTATIONS
-        }
-        clientUs = {
-            impl: [m["client_us"] for m in samples[n][impl]] for impl in IMPLEMENTATIONS
-        }
-        mq, mp = statistics.median(rates["qtwisted"]), statistics.median(rates["plain"])
-        paired = [a / b for a, b in zip(rates["qtwisted"], rates["plain"])]
-        uq, up = median(serverUs["qtwisted"]), median(serverUs["plain"])
+        result, rates = compare(samples[n], IMPLEMENTATIONS, "server_us_per_round", 2)
+        clientUs = {impl: median([m["client_us"] for m in samples[n][impl]]) for impl in IMPLEMENTATIONS}
         serverCpu_, loadCpu_ = placement(options.placement, n)
         results[str(n)] = {
-            "qtwisted": round(mq, 1),
-            "plain": round(mp, 1),
-            "ratio": round(mq / mp, 4),
-            "paired_ratio_median": round(statistics.median(paired), 4),
-            "server_us_per_round": {
-                "qtwisted": None if uq is None else round(uq, 2),
-                "plain": None if up is None else round(up, 2),
-            },
-            # Plain's server CPU per round over qtwisted's: the efficiency
-            # ratio, immune to time the server spends waiting or preempted.
-            "cpu_ratio": None if uq is None or up is None else round(up / uq, 4),
+            **result,
             "client_us_per_round": {
-                impl: None if median(clientUs[impl]) is None else round(median(clientUs[impl]), 2)  # type: ignore[arg-type]
-                for impl in IMPLEMENTATIONS
+                impl: None if us is None else round(us, 2) for impl, us in clientUs.items()
             },
             "cpus": {"server": serverCpu_, "load": loadCpu_},
-            "samples": {impl: [round(x, 1) for x in rates[impl]] for impl in IMPLEMENTATIONS},
+            "samples": rounded(rates),
         }
     return {
         "bench": "tcp_echo",
@@ -701,17 +407,6 @@ def runBenchmark(options: argparse.Namespace) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "twisted": twistedVersion(),
     }
-
-
-def twistedVersion() -> str:
-    import twisted
-
-    return str(twisted.__version__)
-
-
-def spread(values: Sequence[float]) -> str:
-    m = statistics.median(values)
-    return f"{(min(values) - m) / m * 100:+5.1f}%..{(max(values) - m) / m * 100:+5.1f}%"
 
 
 def describeCpus(cpus: dict[str, int | None]) -> str:
@@ -733,32 +428,17 @@ def report(summary: dict[str, Any]) -> None:
         f" Python {summary['python']}, Twisted {summary['twisted']}"
     )
     print(f"{'conns':>5}  {'impl':<8}  {'rounds/s':>9}  {'spread':<15}  server CPU/round")
-    for n, r in summary["results"].items():
-        for impl in IMPLEMENTATIONS:
-            us = r["server_us_per_round"][impl]
-            print(
-                f"{n:>5}  {impl:<8}  {r[impl]:>9,.0f}  {spread(r['samples'][impl]):<15}"
-                f"  {'?' if us is None else f'{us:.1f} us'}"
-            )
-        verdict = "ok" if r["ratio"] >= TARGET_RATIO else "BELOW TARGET"
-        cpu = "" if r["cpu_ratio"] is None else f", CPU-cost ratio {r['cpu_ratio']:.3f}"
-        print(
-            f"{n:>5}  qtwisted/plain = {r['ratio']:.3f} {verdict} (target >= {TARGET_RATIO};"
-            f" paired median {r['paired_ratio_median']:.3f}{cpu}; {describeCpus(r['cpus'])})"
-        )
-    background, steal = summary["background_cpu_share"], summary["steal_share"]
-    if background is not None:
-        warning = (
-            "  WARNING: the machine was busy; rates are noisy, trust the"
-            " CPU-cost ratio more, or rerun"
-            if background + (steal or 0) > BUSY_WARNING
-            else ""
-        )
-        print(
-            f"other processes used {background:.0%} of the CPUs during the run,"
-            f" steal {steal or 0:.0%}{warning}"
-        )
-    print(json.dumps(summary, separators=(",", ":")))
+    printResults(
+        summary["results"],
+        IMPLEMENTATIONS,
+        "server_us_per_round",
+        label="{:>5}  ",
+        implWidth="{:<8}  ",
+        rateWidth=9,
+        suffix=lambda r: f"; {describeCpus(r['cpus'])}",
+    )
+    printMachineLoad(summary)
+    printJson(summary)
 
 
 def runProfile(options: argparse.Namespace) -> None:
@@ -793,38 +473,23 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="TCP echo round trips per second: qtwisted vs plain Twisted."
     )
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds measured per run (3)")
-    parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per run (0.5)")
-    parser.add_argument("--rounds", type=int, default=5, help="runs per implementation and load (5)")
+    addTiming(parser, "runs per implementation and load (5)")
     parser.add_argument("--size", type=int, default=64, help="message size in bytes (64)")
-    parser.add_argument(
-        "--connections",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=[1, 50],
-        help="comma-separated concurrent connection counts (1,50)",
-    )
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 round of 0.5 s")
-    parser.add_argument(
-        "--placement",
-        choices=("auto", "same", "split", "none"),
-        default="auto",
-        help="CPU pinning: server and load on CPU 0 (same), server on 0 and load on 1"
+    addConnections(parser, "comma-separated concurrent connection counts (1,50)")
+    addQuick(parser)
+    addPlacement(
+        parser,
+        "CPU pinning: server and load on CPU 0 (same), server on 0 and load on 1"
         " (split), no pinning (none); auto: same for 1 connection, split for more",
     )
     parser.add_argument(
         "--profile", metavar="DIR", help="profile both servers (cProfile) instead of benchmarking"
     )
     # Internal: the roles of the child processes.
-    parser.add_argument("--serve", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
-    parser.add_argument("--load", type=int, metavar="PORT", help=argparse.SUPPRESS)
-    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
+    addRoles(parser, IMPLEMENTATIONS)
     parser.add_argument("--profile-out", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
-    if options.quick:
-        options.duration, options.warmup, options.rounds = 0.5, 0.2, 1
-    if options.duration <= 0 or options.warmup < 0 or options.rounds < 1:
-        parser.error("--duration must be > 0, --warmup >= 0, --rounds >= 1")
+    checkTiming(parser, options)
     if options.size < 1 or any(n < 1 for n in options.connections):
         parser.error("--size and --connections must be positive")
     return options
@@ -833,7 +498,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     if options.serve:
-        return serve(options.serve, options.cpu, options.profile_out)
+        listen = {"qtwisted": listenQtwisted, "plain": listenPlain}[options.serve]
+        return serve(listen, options.cpu, profile=options.profile_out)
     if options.load is not None:
         if len(options.connections) != 1:
             raise SystemExit("--load takes exactly one --connections value")
@@ -846,15 +512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             options.cpu,
             options.server_pid,
         )
-    try:
-        if options.profile:
-            runProfile(options)
-        else:
-            report(runBenchmark(options))
-    except BenchError as e:
-        progress(f"benchmark failed: {e}")
-        return 1
-    return 0
+    if options.profile:
+        return runDriver(lambda: runProfile(options))
+    return runDriver(lambda: report(runBenchmark(options)))
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ Usage::
 Theory of operation
 ===================
 
-The method is L{bench/tcp_echo.py <tcp_echo>}'s, and this file reuses its
-machinery (CPU pinning, per-process CPU time from C{/proc/<pid>/schedstat},
-the machine-load report, medians and spreads): see C{bench/README.md}.
+The method is L{bench/tcp_echo.py <tcp_echo>}'s, and this file shares its
+machinery with it (C{bench/_harness.py}: CPU pinning, per-process CPU time
+from C{/proc/<pid>/schedstat}, the machine-load report, medians and
+spreads): see C{bench/README.md}.
 Three kinds of process, all running this file:
 
   - the I{driver} writes a throw-away certificate (ECDSA P-256, made with
@@ -63,8 +64,6 @@ import os
 import select
 import socket
 import ssl
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -74,26 +73,38 @@ from typing import Any, Sequence
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import tcp_echo  # noqa: E402  (the shared machinery, see the docstring)
-from tcp_echo import (  # noqa: E402
+from _harness import (  # noqa: E402  (the shared machinery, see the docstring)
     HOST,
     LOAD_CPU,
     SERVER_CPU,
     SOCKET_TIMEOUT,
-    STARTUP_TIMEOUT,
+    TARGET_RATIO,
     BenchError,
+    CpuMeter,
     MachineLoad,
-    childEnv,
-    cpuSeconds,
-    median,
+    ServerProcess,
+    abba,
+    addConnections,
+    addQuick,
+    addRoles,
+    addTiming,
+    checkTiming,
+    compare,
+    perOp,
     pinTo,
+    printJson,
+    printMachineLoad,
+    printResults,
     progress,
-    spread,
+    rounded,
+    runDriver,
+    runLoad,
+    serve,
+    stopAll,
     twistedVersion,
 )
 
 IMPLEMENTATIONS = ("qtwisted", "plain")
-TARGET_RATIO = tcp_echo.TARGET_RATIO
 MESSAGE = bytes(i % 251 for i in range(64))
 
 
@@ -177,55 +188,6 @@ def listenPlain(directory: str, protocol: str) -> int:
     factory = TLSMemoryBIOFactory(Creator(), False, ServerFactory.forProtocol(Echo))
     port = reactor.listenTCP(0, factory, backlog=1000, interface=HOST)  # type: ignore[attr-defined]
     return int(port.getHost().port)
-
-
-def serve(impl: str, cpu: int | None, directory: str, protocol: str) -> int:
-    """
-    Run one server until standard input closes (as C{tcp_echo.serve}).
-    """
-    pinTo(cpu)
-    from twisted.internet import reactor
-    from twisted.internet.interfaces import IReadDescriptor
-    from twisted.logger import (
-        FilteringLogObserver,
-        LogLevel,
-        LogLevelFilterPredicate,
-        globalLogBeginner,
-        textFileLogObserver,
-    )
-    from zope.interface import implementer
-
-    @implementer(IReadDescriptor)
-    class StdinWatcher:
-        def fileno(self) -> int:
-            return 0
-
-        def logPrefix(self) -> str:
-            return "stdin"
-
-        def doRead(self) -> None:
-            if not os.read(0, 4096):
-                reactor.removeReader(self)  # type: ignore[attr-defined]
-                reactor.stop()  # type: ignore[attr-defined]
-
-        def connectionLost(self, reason: object) -> None:
-            reactor.stop()  # type: ignore[attr-defined]
-
-    globalLogBeginner.beginLoggingTo(
-        [
-            FilteringLogObserver(
-                textFileLogObserver(sys.stderr),
-                [LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)],
-            )
-        ],
-        redirectStandardIO=False,
-    )
-    port = {"qtwisted": listenQtwisted, "plain": listenPlain}[impl](directory, protocol)
-    reactor.addReader(StdinWatcher())  # type: ignore[attr-defined]
-    sys.stdout.write(f"PORT {port}\n")
-    sys.stdout.flush()
-    reactor.run()  # type: ignore[attr-defined]
-    return 0
 
 
 # -- load generators ---------------------------------------------------------
@@ -394,104 +356,46 @@ def load(options: argparse.Namespace) -> int:
     One measurement; prints C{{operations, seconds, server_cpu_s}} as JSON.
     """
     pinTo(options.cpu)
-    server = str(options.server_pid) if options.server_pid is not None else "-"
-    cpuAtStart: list[float] = []
-
-    def onStart() -> None:
-        cpuAtStart[:] = [cpuSeconds(server)]
-
+    meter = CpuMeter(options.server_pid)
     if options.mode == "handshakes":
         count, elapsed = handshakeLoad(
-            options.load, options.threads, options.tls, options.warmup, options.duration, onStart
+            options.load, options.threads, options.tls, options.warmup, options.duration, meter.start
         )
     else:
         socks = connectAll(options.load, options.connections, options.tls)
         try:
             if options.connections == 1:
-                count, elapsed = echoOne(socks[0], options.warmup, options.duration, onStart)
+                count, elapsed = echoOne(socks[0], options.warmup, options.duration, meter.start)
             else:
-                count, elapsed = echoMany(socks, options.warmup, options.duration, onStart)
+                count, elapsed = echoMany(socks, options.warmup, options.duration, meter.start)
         finally:
             for s in socks:
                 s.close()
-    serverCpu = cpuSeconds(server) - cpuAtStart[0]
-    print(
-        json.dumps(
-            {
-                "operations": count,
-                "seconds": elapsed,
-                "server_cpu_s": None if serverCpu != serverCpu else serverCpu,
-            }
-        )
-    )
+    print(json.dumps({"operations": count, "seconds": elapsed, **meter.stop()}))
     return 0
 
 
 # -- driver ------------------------------------------------------------------
 
 
-class Server:
+class Server(ServerProcess):
     """
-    A server subprocess (as C{tcp_echo.Server}, with this file's roles).
+    A server subprocess (L{ServerProcess}, with this file's roles).
     """
 
     def __init__(self, impl: str, cpu: int | None, directory: str, protocol: str) -> None:
-        self.impl = impl
-        args = [sys.executable, os.path.abspath(__file__), "--serve", impl]
-        args += ["--certificates", directory, "--tls", protocol]
-        if cpu is not None:
-            args += ["--cpu", str(cpu)]
-        self.proc = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=childEnv()
-        )
-        try:
-            self.port = self._readPort()
-        except BaseException:
-            self.stop()
-            raise
-
-    _readPort = tcp_echo.Server._readPort
-    stop = tcp_echo.Server.stop
+        super().__init__(__file__, impl, cpu, ["--certificates", directory, "--tls", protocol])
 
 
 def measure(server: Server, mode: str, options: argparse.Namespace, n: int, cpu: int | None) -> dict[str, float]:
-    args = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--load",
-        str(server.port),
-        "--server-pid",
-        str(server.proc.pid),
-        "--mode",
-        mode,
-        "--tls",
-        options.tls,
-        "--warmup",
-        str(options.warmup),
-        "--duration",
-        str(options.duration),
-    ]
-    args += ["--threads", str(n)] if mode == "handshakes" else ["--connections", str(n)]
-    if cpu is not None:
-        args += ["--cpu", str(cpu)]
-    try:
-        done = subprocess.run(
-            args, capture_output=True, timeout=options.warmup + options.duration + 30, env=childEnv()
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError("load generator timed out") from None
-    if done.returncode != 0:
-        raise BenchError(
-            f"load generator failed ({done.returncode}): {done.stderr.decode(errors='replace').strip()}"
-        )
-    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    operations, seconds = result["operations"], result["seconds"]
-    if operations <= 0 or seconds <= 0:
-        raise BenchError("load generator measured nothing")
-    cpu_s = result["server_cpu_s"]
+    extra = ["--mode", mode, "--tls", options.tls]
+    extra += ["--warmup", str(options.warmup), "--duration", str(options.duration)]
+    extra += ["--threads", str(n)] if mode == "handshakes" else ["--connections", str(n)]
+    timeout = options.warmup + options.duration + 30
+    result, operations = runLoad(__file__, server, extra, cpu, timeout, "operations")
     return {
-        "rate": operations / seconds,
-        "server_us": float("nan") if cpu_s is None else cpu_s / operations * 1e6,
+        "rate": operations / result["seconds"],
+        "server_us": perOp(result["server_cpu_s"], operations),
     }
 
 
@@ -526,41 +430,25 @@ def runBenchmark(options: argparse.Namespace) -> dict[str, Any]:
             for impl in IMPLEMENTATIONS:
                 servers[impl] = Server(impl, serverCpu, directory, options.tls)
             for name, mode, n, loadCpu in plan:
-                for r in range(options.rounds):
-                    order = IMPLEMENTATIONS if r % 2 == 0 else IMPLEMENTATIONS[::-1]
-                    for impl in order:
-                        m = measure(servers[impl], mode, options, n, loadCpu)
-                        samples[name][impl].append(m)
-                        unit = "handshakes/s" if mode == "handshakes" else "rounds/s"
-                        progress(
-                            f"  {name:<15} round {r + 1}/{options.rounds}  {impl:<8}"
-                            f"  {m['rate']:>9,.0f} {unit}  server {m['server_us']:7.1f} us/op"
-                        )
+                for r, impl in abba(options.rounds, IMPLEMENTATIONS):
+                    m = measure(servers[impl], mode, options, n, loadCpu)
+                    samples[name][impl].append(m)
+                    unit = "handshakes/s" if mode == "handshakes" else "rounds/s"
+                    progress(
+                        f"  {name:<15} round {r + 1}/{options.rounds}  {impl:<8}"
+                        f"  {m['rate']:>9,.0f} {unit}  server {m['server_us']:7.1f} us/op"
+                    )
         finally:
-            for server in servers.values():
-                server.stop()
+            stopAll(servers)
     busy = machine.finish()
     results: dict[str, Any] = {}
     for name, mode, n, loadCpu in plan:
-        rates = {impl: [m["rate"] for m in samples[name][impl]] for impl in IMPLEMENTATIONS}
-        serverUs = {impl: [m["server_us"] for m in samples[name][impl]] for impl in IMPLEMENTATIONS}
-        mq, mp = statistics.median(rates["qtwisted"]), statistics.median(rates["plain"])
-        uq, up = median(serverUs["qtwisted"]), median(serverUs["plain"])
+        result, rates = compare(samples[name], IMPLEMENTATIONS, "server_us_per_op", 1)
         results[name] = {
             "mode": mode,
-            "qtwisted": round(mq, 1),
-            "plain": round(mp, 1),
-            "ratio": round(mq / mp, 4),
-            "paired_ratio_median": round(
-                statistics.median([a / b for a, b in zip(rates["qtwisted"], rates["plain"])]), 4
-            ),
-            "server_us_per_op": {
-                "qtwisted": None if uq is None else round(uq, 1),
-                "plain": None if up is None else round(up, 1),
-            },
-            "cpu_ratio": None if uq is None or up is None else round(up / uq, 4),
+            **result,
             "cpus": {"server": serverCpu, "load": loadCpu},
-            "samples": {impl: [round(x, 1) for x in rates[impl]] for impl in IMPLEMENTATIONS},
+            "samples": rounded(rates),
         }
     return {
         "bench": "tls_bench",
@@ -589,31 +477,16 @@ def report(summary: dict[str, Any]) -> None:
         f" Python {summary['python']}, Twisted {summary['twisted']}"
     )
     print(f"{'scenario':<15}  {'impl':<8}  {'ops/s':>9}  {'spread':<15}  server CPU/op")
-    for name, r in summary["results"].items():
-        for impl in IMPLEMENTATIONS:
-            us = r["server_us_per_op"][impl]
-            print(
-                f"{name:<15}  {impl:<8}  {r[impl]:>9,.0f}  {spread(r['samples'][impl]):<15}"
-                f"  {'?' if us is None else f'{us:.1f} us'}"
-            )
-        verdict = "ok" if r["ratio"] >= TARGET_RATIO else "BELOW TARGET"
-        cpu = "" if r["cpu_ratio"] is None else f", CPU-cost ratio {r['cpu_ratio']:.3f}"
-        print(
-            f"{name:<15}  qtwisted/plain = {r['ratio']:.3f} {verdict} (target >= {TARGET_RATIO};"
-            f" paired median {r['paired_ratio_median']:.3f}{cpu})"
-        )
-    background, steal = summary["background_cpu_share"], summary["steal_share"]
-    if background is not None:
-        warning = (
-            "  WARNING: the machine was busy; rates are noisy, trust the CPU-cost ratio more, or rerun"
-            if background + (steal or 0) > tcp_echo.BUSY_WARNING
-            else ""
-        )
-        print(
-            f"other processes used {background:.0%} of the CPUs during the run,"
-            f" steal {steal or 0:.0%}{warning}"
-        )
-    print(json.dumps(summary, separators=(",", ":")))
+    printResults(
+        summary["results"],
+        IMPLEMENTATIONS,
+        "server_us_per_op",
+        label="{:<15}  ",
+        implWidth="{:<8}  ",
+        rateWidth=9,
+    )
+    printMachineLoad(summary)
+    printJson(summary)
 
 
 # -- command line ------------------------------------------------------------
@@ -623,30 +496,17 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="TLS handshakes/s and TLS echo round trips/s: qtwisted vs plain Twisted."
     )
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds measured per run (3)")
-    parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per run (0.5)")
-    parser.add_argument("--rounds", type=int, default=5, help="runs per implementation and scenario (5)")
+    addTiming(parser, "runs per implementation and scenario (5)")
     parser.add_argument("--tls", choices=("1.2", "1.3"), default="1.3", help="TLS version (1.3)")
     parser.add_argument("--threads", type=int, default=4, help="concurrent handshake loops (4)")
-    parser.add_argument(
-        "--connections",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=[1, 50],
-        help="comma-separated echo connection counts (1,50)",
-    )
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 round of 0.5 s")
+    addConnections(parser, "comma-separated echo connection counts (1,50)")
+    addQuick(parser)
     # Internal: the roles of the child processes.
-    parser.add_argument("--serve", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
+    addRoles(parser, IMPLEMENTATIONS)
     parser.add_argument("--certificates", help=argparse.SUPPRESS)
-    parser.add_argument("--load", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("handshakes", "echo"), help=argparse.SUPPRESS)
-    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
-    if options.quick:
-        options.duration, options.warmup, options.rounds = 0.5, 0.2, 1
-    if options.duration <= 0 or options.warmup < 0 or options.rounds < 1:
-        parser.error("--duration must be > 0, --warmup >= 0, --rounds >= 1")
+    checkTiming(parser, options)
     if options.threads < 1 or any(n < 1 for n in options.connections):
         parser.error("--threads and --connections must be positive")
     return options
@@ -655,7 +515,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     if options.serve:
-        return serve(options.serve, options.cpu, options.certificates, options.tls)
+        listen = {"qtwisted": listenQtwisted, "plain": listenPlain}[options.serve]
+        return serve(lambda: listen(options.certificates, options.tls), options.cpu)
     if options.load is not None:
         if options.mode == "echo" and len(options.connections) != 1:
             raise SystemExit("--load takes exactly one --connections value")
@@ -663,12 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             options.connections = options.connections[0]
         return load(options)
     sys.path.insert(0, os.path.dirname(HERE))
-    try:
-        report(runBenchmark(options))
-    except BenchError as e:
-        progress(f"benchmark failed: {e}")
-        return 1
-    return 0
+    return runDriver(lambda: report(runBenchmark(options)))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ Theory of operation
 ===================
 
 The method is L{bench/tcp_echo.py}'s (see C{bench/README.md}), whose
-helpers this file imports: one long-lived server process per
+machinery this file shares (C{bench/_harness.py}): one long-lived server process per
 implementation pinned to CPU 0; one load-generator process per measurement;
 measurements alternate between the implementations in ABBA order; medians;
 the servers' CPU time from C{/proc/<pid>/schedstat} gives a CPU cost per
@@ -60,8 +60,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import select
 import socket
+import select
 import statistics
 import struct
 import subprocess
@@ -72,25 +72,39 @@ from typing import Any, Callable, Sequence
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from tcp_echo import (  # noqa: E402
-    BUSY_WARNING,
+from _harness import (  # noqa: E402
+    HOST,
     SOCKET_TIMEOUT,
-    STARTUP_TIMEOUT,
+    TARGET_RATIO,
     BenchError,
+    CpuMeter,
     MachineLoad,
+    ServerProcess,
+    abba,
+    addConnections,
+    addPlacement,
+    addQuick,
+    addRoles,
+    addTiming,
+    checkTiming,
     childEnv,
-    cpuSeconds,
-    median,
+    compare,
+    perOp,
     pinTo,
     placement,
+    printJson,
+    printMachineLoad,
+    printResults,
     progress,
-    spread,
+    rounded,
+    runDriver,
+    runLoad,
+    serve,
+    stopAll,
     twistedVersion,
 )
 
-HOST = "127.0.0.1"
 IMPLEMENTATIONS = ("qtwisted", "autobahn")
-TARGET_RATIO = 0.95
 TARGET_MEMORY = 1.10
 KINDS = {"text64": (1, 64), "binary16k": (2, 16 * 1024)}
 REQUEST = (
@@ -146,67 +160,16 @@ def listenAutobahn() -> int:
     return int(port.getHost().port)
 
 
-def serve(impl: str, cpu: int | None) -> int:
+def onLine(line: bytes) -> None:
     """
-    Run one server until standard input closes; answer C{rss} lines on
-    standard input with the resident set size in bytes.
+    Answer C{rss} on standard input with the resident set size in bytes.
     """
-    pinTo(cpu)
-    from twisted.internet import reactor
-    from twisted.internet.interfaces import IReadDescriptor
-    from twisted.logger import (
-        FilteringLogObserver,
-        LogLevel,
-        LogLevelFilterPredicate,
-        globalLogBeginner,
-        textFileLogObserver,
-    )
-    from zope.interface import implementer
+    if line.strip() == b"rss":
+        import gc
 
-    @implementer(IReadDescriptor)
-    class StdinWatcher:
-        """
-        Stop on end of file; answer "rss" with the process's VmRSS.
-        """
-
-        def fileno(self) -> int:
-            return 0
-
-        def logPrefix(self) -> str:
-            return "stdin"
-
-        def doRead(self) -> None:
-            data = os.read(0, 4096)
-            if not data:
-                reactor.removeReader(self)
-                reactor.stop()
-                return
-            for line in data.split(b"\n"):
-                if line.strip() == b"rss":
-                    import gc
-
-                    gc.collect()
-                    sys.stdout.write(f"RSS {residentBytes()}\n")
-                    sys.stdout.flush()
-
-        def connectionLost(self, reason: object) -> None:
-            reactor.stop()
-
-    globalLogBeginner.beginLoggingTo(
-        [
-            FilteringLogObserver(
-                textFileLogObserver(sys.stderr),
-                [LogLevelFilterPredicate(defaultLogLevel=LogLevel.error)],
-            )
-        ],
-        redirectStandardIO=False,
-    )
-    port = {"qtwisted": listenQtwisted, "autobahn": listenAutobahn}[impl]()
-    reactor.addReader(StdinWatcher())
-    sys.stdout.write(f"PORT {port}\n")
-    sys.stdout.flush()
-    reactor.run()
-    return 0
+        gc.collect()
+        sys.stdout.write(f"RSS {residentBytes()}\n")
+        sys.stdout.flush()
 
 
 def residentBytes(pid: int | str = "self") -> int:
@@ -405,12 +368,8 @@ def load(options: argparse.Namespace) -> int:
     it as JSON: operations, seconds, and the CPU seconds the server used.
     """
     pinTo(options.cpu)
-    server = str(options.server_pid) if options.server_pid is not None else "-"
-    cpuAtStart: list[float] = []
-
-    def onStart() -> None:
-        cpuAtStart[:] = [cpuSeconds(server)]
-
+    meter = CpuMeter(options.server_pid)
+    onStart = meter.start
     if options.kind == "handshake":
         count, elapsed = handshakes(options.load, options.warmup, options.duration, onStart)
     else:
@@ -431,57 +390,23 @@ def load(options: argparse.Namespace) -> int:
         finally:
             for s in socks:
                 s.close()
-    serverCpu = cpuSeconds(server) - cpuAtStart[0]
-    print(
-        json.dumps(
-            {
-                "count": count,
-                "seconds": elapsed,
-                "server_cpu_s": None if serverCpu != serverCpu else serverCpu,
-            }
-        )
-    )
+    print(json.dumps({"count": count, "seconds": elapsed, **meter.stop()}))
     return 0
 
 
 # -- driver ------------------------------------------------------------------
 
 
-class Server:
+class Server(ServerProcess):
     """
     A server subprocess: started, asked for its port and its memory,
     stopped.
     """
 
-    def __init__(self, impl: str, cpu: int | None) -> None:
-        self.impl = impl
-        args = [sys.executable, os.path.abspath(__file__), "--serve", impl]
-        if cpu is not None:
-            args += ["--cpu", str(cpu)]
-        self.proc = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=childEnv()
-        )
-        try:
-            self.port = int(self._readLine(b"PORT"))
-        except BaseException:
-            self.stop()
-            raise
+    late = "did not answer in time"
 
-    def _readLine(self, tag: bytes) -> bytes:
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BenchError(f"{self.impl} server did not answer in time")
-            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
-            if ready:
-                line = self.proc.stdout.readline()
-                if not line:
-                    raise BenchError(f"{self.impl} server exited: {self.proc.wait(5)}")
-                words = line.split()
-                if len(words) == 2 and words[0] == tag:
-                    return words[1]
+    def __init__(self, impl: str, cpu: int | None) -> None:
+        super().__init__(__file__, impl, cpu)
 
     def rss(self) -> int:
         """
@@ -492,21 +417,6 @@ class Server:
         self.proc.stdin.flush()
         return int(self._readLine(b"RSS"))
 
-    def stop(self, timeout: float = 10.0) -> None:
-        proc = self.proc
-        try:
-            if proc.stdin is not None:
-                proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
 
 def measure(
     server: Server, kind: str, connections: int, options: argparse.Namespace, cpu: int | None
@@ -515,44 +425,11 @@ def measure(
     Run one load generator; return C{rate} (operations per second) and
     C{server_us} (server CPU microseconds per operation).
     """
-    args = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--load",
-        str(server.port),
-        "--server-pid",
-        str(server.proc.pid),
-        "--kind",
-        kind,
-        "--connections",
-        str(connections),
-        "--warmup",
-        str(options.warmup),
-        "--duration",
-        str(options.duration),
-    ]
-    if cpu is not None:
-        args += ["--cpu", str(cpu)]
-    try:
-        done = subprocess.run(
-            args, capture_output=True, timeout=options.warmup + options.duration + 60, env=childEnv()
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError("load generator timed out") from None
-    if done.returncode != 0:
-        raise BenchError(
-            f"load generator failed ({done.returncode}):"
-            f" {done.stderr.decode(errors='replace').strip()[-2000:]}"
-        )
-    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    count, seconds = result["count"], result["seconds"]
-    if count <= 0 or seconds <= 0:
-        raise BenchError("load generator measured nothing")
-    cpuS = result["server_cpu_s"]
-    return {
-        "rate": count / seconds,
-        "server_us": float("nan") if cpuS is None else cpuS / count * 1e6,
-    }
+    extra = ["--kind", kind, "--connections", str(connections)]
+    extra += ["--warmup", str(options.warmup), "--duration", str(options.duration)]
+    timeout = options.warmup + options.duration + 60
+    result, count = runLoad(__file__, server, extra, cpu, timeout, "count", stderrTail=2000)
+    return {"rate": count / result["seconds"], "server_us": perOp(result["server_cpu_s"], count)}
 
 
 def framingCost(kind: str, rounds: int, messages: int) -> dict[str, list[float]]:
@@ -683,28 +560,23 @@ def runBenchmark(options: argparse.Namespace) -> dict[str, Any]:
             key = f"{kind}/{n}" if kind != "handshake" else "handshake"
             samples[key] = {impl: [] for impl in IMPLEMENTATIONS}
             loadCpu = placement(options.placement, 2 if kind == "handshake" else n)[1]
-            for r in range(options.rounds):
-                order = IMPLEMENTATIONS if r % 2 == 0 else IMPLEMENTATIONS[::-1]
-                for impl in order:
-                    m = measure(servers[impl], kind, n, options, loadCpu)
-                    samples[key][impl].append(m)
-                    progress(
-                        f"  {key:<14} round {r + 1}/{options.rounds}  {impl:<8}"
-                        f"  {m['rate']:>9,.0f} /s  server {m['server_us']:7.1f} us/op"
-                    )
+            for r, impl in abba(options.rounds, IMPLEMENTATIONS):
+                m = measure(servers[impl], kind, n, options, loadCpu)
+                samples[key][impl].append(m)
+                progress(
+                    f"  {key:<14} round {r + 1}/{options.rounds}  {impl:<8}"
+                    f"  {m['rate']:>9,.0f} /s  server {m['server_us']:7.1f} us/op"
+                )
     finally:
-        for server in servers.values():
-            server.stop()
+        stopAll(servers)
     memory: dict[str, list[float]] = {impl: [] for impl in IMPLEMENTATIONS}
-    for r in range(options.memory_rounds):
-        order = IMPLEMENTATIONS if r % 2 == 0 else IMPLEMENTATIONS[::-1]
-        for impl in order:
-            m = idleMemory(impl, serverCpu, options.idle)
-            memory[impl].append(m["per_connection"])
-            progress(
-                f"  idle memory    round {r + 1}/{options.memory_rounds}  {impl:<8}"
-                f"  {m['per_connection'] / 1024:7.2f} KiB/connection"
-            )
+    for r, impl in abba(options.memory_rounds, IMPLEMENTATIONS):
+        m = idleMemory(impl, serverCpu, options.idle)
+        memory[impl].append(m["per_connection"])
+        progress(
+            f"  idle memory    round {r + 1}/{options.memory_rounds}  {impl:<8}"
+            f"  {m['per_connection'] / 1024:7.2f} KiB/connection"
+        )
     framing: dict[str, Any] = {}
     for kind in KINDS:
         costs = measureFraming(kind, options.rounds, serverCpu)
@@ -717,24 +589,8 @@ def runBenchmark(options: argparse.Namespace) -> dict[str, Any]:
     busy = machine.finish()
     results: dict[str, Any] = {}
     for key, byImpl in samples.items():
-        rates = {impl: [m["rate"] for m in byImpl[impl]] for impl in IMPLEMENTATIONS}
-        us = {impl: median([m["server_us"] for m in byImpl[impl]]) for impl in IMPLEMENTATIONS}
-        mq, ma = statistics.median(rates["qtwisted"]), statistics.median(rates["autobahn"])
-        results[key] = {
-            "qtwisted": round(mq, 1),
-            "autobahn": round(ma, 1),
-            "ratio": round(mq / ma, 4),
-            "paired_ratio_median": round(
-                statistics.median(a / b for a, b in zip(rates["qtwisted"], rates["autobahn"])), 4
-            ),
-            "server_us_per_op": {k: None if v is None else round(v, 2) for k, v in us.items()},
-            "cpu_ratio": (
-                None
-                if us["qtwisted"] is None or us["autobahn"] is None
-                else round(us["autobahn"] / us["qtwisted"], 4)
-            ),
-            "samples": {impl: [round(x, 1) for x in rates[impl]] for impl in IMPLEMENTATIONS},
-        }
+        result, rates = compare(byImpl, IMPLEMENTATIONS, "server_us_per_op", 2)
+        results[key] = {**result, "samples": rounded(rates)}
     perConnection = {impl: statistics.median(memory[impl]) for impl in IMPLEMENTATIONS}
     memoryResult = {
         "bytes_per_1000": {impl: round(v * 1000) for impl, v in perConnection.items()},
@@ -783,19 +639,14 @@ def report(summary: dict[str, Any]) -> None:
         f" Autobahn {summary['autobahn']}"
     )
     print(f"{'workload':<16}{'impl':<10}{'ops/s':>10}  {'spread':<15}  server CPU/op")
-    for key, r in summary["results"].items():
-        for impl in IMPLEMENTATIONS:
-            us = r["server_us_per_op"][impl]
-            print(
-                f"{key:<16}{impl:<10}{r[impl]:>10,.0f}  {spread(r['samples'][impl]):<15}"
-                f"  {'?' if us is None else f'{us:.1f} us'}"
-            )
-        verdict = "ok" if r["ratio"] >= TARGET_RATIO else "BELOW TARGET"
-        cpu = "" if r["cpu_ratio"] is None else f", CPU-cost ratio {r['cpu_ratio']:.3f}"
-        print(
-            f"{key:<16}qtwisted/autobahn = {r['ratio']:.3f} {verdict} (target >= {TARGET_RATIO};"
-            f" paired median {r['paired_ratio_median']:.3f}{cpu})"
-        )
+    printResults(
+        summary["results"],
+        IMPLEMENTATIONS,
+        "server_us_per_op",
+        label="{:<16}",
+        implWidth="{:<10}",
+        rateWidth=10,
+    )
     m = summary["idle_memory"]
     per = m["bytes_per_1000"]
     verdict = "ok" if m["ratio"] <= TARGET_MEMORY else "ABOVE TARGET"
@@ -810,19 +661,8 @@ def report(summary: dict[str, Any]) -> None:
             f"per-message server work without sockets, {kind}: qtwisted {us['qtwisted']:.1f} us,"
             f" autobahn {us['autobahn']:.1f} us; CPU-cost ratio {f['cpu_ratio']:.3f}"
         )
-    background, steal = summary["background_cpu_share"], summary["steal_share"]
-    if background is not None:
-        warning = (
-            "  WARNING: the machine was busy; rates are noisy, trust the"
-            " CPU-cost ratios more, or rerun"
-            if background + (steal or 0) > BUSY_WARNING
-            else ""
-        )
-        print(
-            f"other processes used {background:.0%} of the CPUs during the run,"
-            f" steal {steal or 0:.0%}{warning}"
-        )
-    print(json.dumps(summary, separators=(",", ":")))
+    printMachineLoad(summary, ratios="ratios")
+    printJson(summary)
 
 
 # -- command line ------------------------------------------------------------
@@ -832,38 +672,24 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="WebSocket echo, handshakes and idle memory: qtwisted vs Autobahn."
     )
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds measured per run (3)")
-    parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per run (0.5)")
-    parser.add_argument("--rounds", type=int, default=5, help="runs per implementation and load (5)")
-    parser.add_argument(
-        "--connections",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=[1, 50],
-        help="comma-separated concurrent connection counts for the echo (1,50)",
-    )
+    addTiming(parser, "runs per implementation and load (5)")
+    addConnections(parser, "comma-separated concurrent connection counts for the echo (1,50)")
     parser.add_argument("--idle", type=int, default=1000, help="idle connections for memory (1000)")
     parser.add_argument(
         "--memory-rounds", type=int, default=3, help="fresh servers per implementation (3)"
     )
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 round of 0.5 s")
-    parser.add_argument(
-        "--placement",
-        choices=("auto", "same", "split", "none"),
-        default="auto",
-        help="CPU pinning, as in tcp_echo.py (auto: same CPU for 1 connection, split for more)",
+    addQuick(parser)
+    addPlacement(
+        parser, "CPU pinning, as in tcp_echo.py (auto: same CPU for 1 connection, split for more)"
     )
     # Internal: the roles of the child processes.
-    parser.add_argument("--serve", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
-    parser.add_argument("--load", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    addRoles(parser, IMPLEMENTATIONS)
     parser.add_argument("--kind", choices=(*KINDS, "handshake"), help=argparse.SUPPRESS)
     parser.add_argument("--framing", choices=tuple(KINDS), help=argparse.SUPPRESS)
-    parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.quick:
-        options.duration, options.warmup, options.rounds, options.memory_rounds = 0.5, 0.2, 1, 1
-    if options.duration <= 0 or options.warmup < 0 or options.rounds < 1:
-        parser.error("--duration must be > 0, --warmup >= 0, --rounds >= 1")
+        options.memory_rounds = 1
+    checkTiming(parser, options)
     if any(n < 1 for n in options.connections) or options.idle < 1:
         parser.error("--connections and --idle must be positive")
     return options
@@ -872,7 +698,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     if options.serve:
-        return serve(options.serve, options.cpu)
+        listen = {"qtwisted": listenQtwisted, "autobahn": listenAutobahn}[options.serve]
+        return serve(listen, options.cpu, logLevel="error", onLine=onLine)
     if options.load is not None:
         return load(options)
     if options.framing is not None:
@@ -880,12 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = 2000 if options.framing == "text64" else 500
         print(json.dumps(framingCost(options.framing, options.rounds, count)))
         return 0
-    try:
-        report(runBenchmark(options))
-    except BenchError as e:
-        progress(f"benchmark failed: {e}")
-        return 1
-    return 0
+    return runDriver(lambda: report(runBenchmark(options)))
 
 
 if __name__ == "__main__":
