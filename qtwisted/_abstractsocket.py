@@ -209,6 +209,34 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
 
     # -- writing ---------------------------------------------------------
 
+    # Subclasses that put a layer between write() and the transport (TLS)
+    # turn the fast path of write() off.
+    _writesToTransport = True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        """
+        Queue C{data} for sending; mirrors C{QIODevice::write}.
+
+        @return: the number of bytes queued, or -1 if the socket is not open
+            for writing (Qt warns "device not open") or no longer connected
+            (L{error} is then C{UnknownSocketError} and L{errorString}
+            "Socket is not connected", as in Qt).
+        @raise TypeError: for a C{str} or other non-bytes value.
+        """
+        # The per-message path of every echo-like server: one call from the
+        # slot to Twisted's transport when nothing needs checking.
+        transport = self._transport
+        if (
+            type(data) is bytes
+            and self._writesToTransport
+            and transport is not None
+            and self._writable
+            and self._state is SocketState.ConnectedState
+        ):
+            transport.write(data)
+            return len(data)
+        return QIODevice.write(self, data)
+
     def _writeData(self, chunk: bytes) -> int:
         state = self._state
         if state == SocketState.ConnectedState or state == SocketState.ClosingState:

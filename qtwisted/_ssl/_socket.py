@@ -122,6 +122,9 @@ class QSslSocket(QTcpSocket):
     deviations chapter.
     """
 
+    # write() must go through _writeData(), which encrypts.
+    _writesToTransport = False
+
     SslMode: TypeAlias = SslMode
     PeerVerifyMode: TypeAlias = PeerVerifyMode
     UnencryptedMode: Final = SslMode.UnencryptedMode
