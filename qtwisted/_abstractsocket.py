@@ -54,6 +54,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from . import _transport
+from ._addresses import SocketAddresses
 from ._connecting import ConnectAttempt, SocketProtocol, adoptDescriptor, connectSocket
 from ._enums import (
     AbstractSocketNamespace,
@@ -94,7 +95,7 @@ def checkPort(port: object, what: str = "port") -> int:
     return port
 
 
-class QAbstractSocket(QIODevice, AbstractSocketNamespace):
+class QAbstractSocket(QIODevice, AbstractSocketNamespace, SocketAddresses):
     """
     The base of L{QTcpSocket} (and C{QSslSocket}); mirrors C{QAbstractSocket}.
 
@@ -321,46 +322,11 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
 
     # -- addresses -------------------------------------------------------
 
-    def peerAddress(self) -> QHostAddress:
-        """
-        The peer's address, or a Null address when not connected.
-        """
-        if self._peer is None:
-            return QHostAddress()
-        return QHostAddress._fromSockaddr(self._peer[0])
-
-    def peerPort(self) -> int:
-        """
-        The peer's port, or 0 when not connected.
-        """
-        return self._peer[1] if self._peer is not None else 0
-
     def peerName(self) -> str:
         """
         The host name given to L{connectToHost}, or an empty string.
         """
         return self._peerName
-
-    def localAddress(self) -> QHostAddress:
-        """
-        The local address of the connection, or a Null address.
-        """
-        local = self._localTuple()
-        return QHostAddress() if local is None else QHostAddress._fromSockaddr(local[0])
-
-    def localPort(self) -> int:
-        """
-        The local port of the connection, or 0.
-        """
-        local = self._localTuple()
-        return 0 if local is None else local[1]
-
-    def _localTuple(self) -> tuple[Any, ...] | None:
-        if self._local is None:
-            raw = self._rawTransport()
-            if raw is not None:
-                self._local = _transport.localOf(raw)
-        return self._local
 
     def _rawTransport(self) -> Any:
         """
@@ -442,7 +408,8 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         current state.  This is what L{QTcpServer.incomingConnection} calls
         for each accepted connection.  A connected stream socket of the
         UNIX family (an end of C{socket.socketpair()}) works too; its
-        L{peerAddress} is Null.
+        L{peerAddress<qtwisted._addresses.SocketAddresses.peerAddress>}
+        is Null.
 
         @return: C{True} on success; C{False} with
             C{UnsupportedSocketOperationError} and C{"Invalid socket
@@ -452,7 +419,9 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
             raise TypeError(
                 f"socketDescriptor must be an int, not {type(socketDescriptor).__name__}"
             )
-        return adoptDescriptor(self, socketDescriptor, SocketState(state), openMode)
+        if type(state) is not SocketState:  # the enum call costs ~1 us per connection
+            state = SocketState(state)
+        return adoptDescriptor(self, socketDescriptor, state, openMode)
 
     def _resetSocketLayer(self) -> None:
         """
@@ -552,7 +521,7 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         if attempt is not None:
             self._connecting = None
             attempt.succeeded()
-        if "bytesWritten" in self._watched:
+        if self._bytesWrittenBound:
             transport.onWritten = self._onWritten  # type: ignore[union-attr]
         try:
             self._fd = transport.fileno()  # type: ignore[union-attr]
@@ -610,9 +579,11 @@ class QAbstractSocket(QIODevice, AbstractSocketNamespace):
         # Count written bytes only once somebody may listen (see
         # _transport._WriteReporting); waitForBytesWritten() reads the
         # signal too, so it is covered.
-        self._watched = self._watched | {name}
+        if name != "bytesWritten":
+            return
+        self._bytesWrittenBound = True
         transport = getattr(self, "_transport", None)
-        if name == "bytesWritten" and transport is not None:
+        if transport is not None:
             if getattr(transport, "onWritten", self) is None:
                 transport.onWritten = self._onWritten
 

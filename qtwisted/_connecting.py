@@ -161,7 +161,9 @@ def adoptDescriptor(
                 SocketError.UnsupportedSocketOperationError, Strings.InvalidSocket
             )
             return False
-    qsocket._openMode = OpenModeFlag(openMode)
+    if type(openMode) is not OpenModeFlag:  # the enum call costs ~1 us per connection
+        openMode = OpenModeFlag(openMode)
+    qsocket._openMode = openMode
     qsocket._rbuf.clear()
     qsocket._preConnectWrites = []
     protocol = SocketProtocol(qsocket)

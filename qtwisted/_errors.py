@@ -68,6 +68,14 @@ class Strings:
 _Pair = tuple[SocketError, str]
 
 _RESOURCE: _Pair = (SocketError.SocketResourceError, Strings.Resource)
+# The errnos of running out of descriptors or memory, in every table.
+_OUT_OF_RESOURCES: dict[int, _Pair] = dict.fromkeys(
+    (errno.ENFILE, errno.EMFILE, errno.ENOBUFS, errno.ENOMEM), _RESOURCE
+)
+_PROTOCOL_UNSUPPORTED: _Pair = (
+    SocketError.UnsupportedSocketOperationError,
+    Strings.ProtocolUnsupported,
+)
 
 # socket(), bind() and listen() share one table: Qt's createNewSocket()
 # (resource errnos, EAFNOSUPPORT) and nativeBind() (EADDRINUSE, EACCES,
@@ -87,18 +95,9 @@ _BIND: dict[int, _Pair] = {
         SocketError.SocketAddressNotAvailableError,
         Strings.AddressNotAvailable,
     ),
-    errno.EAFNOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.EPROTONOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.ENFILE: _RESOURCE,
-    errno.EMFILE: _RESOURCE,
-    errno.ENOBUFS: _RESOURCE,
-    errno.ENOMEM: _RESOURCE,
+    errno.EAFNOSUPPORT: _PROTOCOL_UNSUPPORTED,
+    errno.EPROTONOSUPPORT: _PROTOCOL_UNSUPPORTED,
+    **_OUT_OF_RESOURCES,
 }
 
 # Qt's nativeAccept().
@@ -111,27 +110,12 @@ _ACCEPT: dict[int, _Pair] = {
     errno.ENOTSOCK: (SocketError.SocketResourceError, Strings.NotSocket),
     errno.EFAULT: (SocketError.SocketResourceError, Strings.NotSocket),
     errno.ECONNABORTED: (SocketError.NetworkError, Strings.RemoteHostClosed),
-    errno.EINVAL: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.EPROTO: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.EPROTONOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.EAFNOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
+    errno.EINVAL: _PROTOCOL_UNSUPPORTED,
+    errno.EPROTO: _PROTOCOL_UNSUPPORTED,
+    errno.EPROTONOSUPPORT: _PROTOCOL_UNSUPPORTED,
+    errno.EAFNOSUPPORT: _PROTOCOL_UNSUPPORTED,
     errno.EAGAIN: (SocketError.TemporaryError, Strings.Temporary),
-    errno.ENFILE: _RESOURCE,
-    errno.EMFILE: _RESOURCE,
-    errno.ENOBUFS: _RESOURCE,
-    errno.ENOMEM: _RESOURCE,
+    **_OUT_OF_RESOURCES,
     errno.EACCES: (SocketError.SocketAccessError, Strings.Access),
     errno.EPERM: (SocketError.SocketAccessError, Strings.Access),
 }
@@ -177,31 +161,16 @@ _CONNECT: dict[int, _Pair] = {
     ),
     errno.EACCES: (SocketError.SocketAccessError, Strings.Access),
     errno.EPERM: (SocketError.SocketAccessError, Strings.Access),
-    errno.EAFNOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
+    errno.EAFNOSUPPORT: _PROTOCOL_UNSUPPORTED,
 }
 
 # Qt's createNewSocket(): the socket() call of an outgoing connection, which
 # Twisted reports as ConnectBindError.
 _CREATE: dict[int, _Pair] = {
-    errno.EPROTONOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.EAFNOSUPPORT: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.EINVAL: (
-        SocketError.UnsupportedSocketOperationError,
-        Strings.ProtocolUnsupported,
-    ),
-    errno.ENFILE: _RESOURCE,
-    errno.EMFILE: _RESOURCE,
-    errno.ENOBUFS: _RESOURCE,
-    errno.ENOMEM: _RESOURCE,
+    errno.EPROTONOSUPPORT: _PROTOCOL_UNSUPPORTED,
+    errno.EAFNOSUPPORT: _PROTOCOL_UNSUPPORTED,
+    errno.EINVAL: _PROTOCOL_UNSUPPORTED,
+    **_OUT_OF_RESOURCES,
     errno.EACCES: (SocketError.SocketAccessError, Strings.Access),
 }
 

@@ -77,7 +77,8 @@ class QIODevice(QObjectBase, QIODeviceBase):
         @param reactor: the reactor to use; the global one by default.
         """
         super().__init__(parent, reactor)
-        self._watched: frozenset[str] = frozenset()
+        # Whether bytesWritten was ever looked at (see _signalBound).
+        self._bytesWrittenBound = False
         self._openModeValue = OpenModeFlag.NotOpen
         self._readable = False
         self._writable = False

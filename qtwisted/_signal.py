@@ -193,11 +193,7 @@ class BoundSignal(Generic[Unpack[Ts]]):
             try:
                 slot(*args)
             except BaseException:
-                _log.failure(
-                    "Slot {slot!r} connected to {signal} raised",
-                    slot=slot,
-                    signal=self._name,
-                )
+                self._slotRaised(slot)
             return
         # `connections` is never mutated (copy-on-write), so no copy is
         # needed; `alive` tells which ones a slot disconnected meanwhile.
@@ -207,11 +203,13 @@ class BoundSignal(Generic[Unpack[Ts]]):
             try:
                 c.slot(*args)
             except BaseException:
-                _log.failure(
-                    "Slot {slot!r} connected to {signal} raised",
-                    slot=c.slot,
-                    signal=self._name,
-                )
+                self._slotRaised(c.slot)
+
+    def _slotRaised(self, slot: Callable[..., object]) -> None:
+        # Called from an except block: logs the slot's exception.
+        _log.failure(
+            "Slot {slot!r} connected to {signal} raised", slot=slot, signal=self._name
+        )
 
     def _emitCollecting(self, *args: Unpack[Ts]) -> list[object]:
         """
@@ -230,11 +228,7 @@ class BoundSignal(Generic[Unpack[Ts]]):
             try:
                 result = c.slot(*args)
             except BaseException:
-                _log.failure(
-                    "Slot {slot!r} connected to {signal} raised",
-                    slot=c.slot,
-                    signal=self._name,
-                )
+                self._slotRaised(c.slot)
                 continue
             if result is not None:
                 results.append(result)
@@ -316,9 +310,15 @@ class Signal(Generic[Unpack[Ts]]):
     ) -> Signal[Unpack[Ts]] | BoundSignal[Unpack[Ts]]:
         if instance is None:
             return self
+        return self._bind(instance)
+
+    def _bind(self, instance: object) -> BoundSignal[Unpack[Ts]]:
+        """
+        Create C{instance}'s L{BoundSignal} and store it on the instance.
+        """
         bound: BoundSignal[Unpack[Ts]] = BoundSignal(self._name, instance)
         # Non-data descriptor: the instance attribute now shadows us, so the
-        # next lookup never reaches this method (see the module docstring).
+        # next lookup never reaches __get__ (see the module docstring).
         # Stored with object.__setattr__, not through instance.__dict__:
         # reading __dict__ makes CPython 3.11 build a dict object, after
         # which the interpreter no longer specializes the instance's other
@@ -343,17 +343,7 @@ class WatchedSignal(Signal[Unpack[Ts]]):
 
     __slots__ = ()
 
-    @overload
-    def __get__(self, instance: None, owner: type) -> Signal[Unpack[Ts]]: ...
-
-    @overload
-    def __get__(self, instance: object, owner: type) -> BoundSignal[Unpack[Ts]]: ...
-
-    def __get__(
-        self, instance: object | None, owner: type
-    ) -> Signal[Unpack[Ts]] | BoundSignal[Unpack[Ts]]:
-        if instance is None:
-            return self
-        bound = super().__get__(instance, owner)
+    def _bind(self, instance: object) -> BoundSignal[Unpack[Ts]]:
+        bound = super()._bind(instance)
         instance._signalBound(self._attr)  # type: ignore[attr-defined]
         return bound

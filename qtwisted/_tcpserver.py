@@ -28,9 +28,9 @@ are wrapped directly and queued with C{addPendingConnection}.
 from __future__ import annotations
 
 import socket
-from typing import Any, Callable
+from typing import Any
 
-from twisted.internet import endpoints, tcp
+from twisted.internet import endpoints
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import IDelayedCall, IListeningPort, IStreamServerEndpoint
@@ -45,11 +45,13 @@ from ._enums import NetworkLayerProtocol, SocketError
 from ._errors import Strings, acceptError, bindError
 from ._hostaddress import QHostAddress
 from ._listener import Listener, takeAccepted
+from ._listener import _accepted as _unclaimed
 from ._object import QObjectBase
 from ._pending import PendingConnections
 from ._proxy import QNetworkProxy
 from ._signal import Signal
 from ._tcpsocket import QTcpSocket
+from ._waiting import Waiters
 
 # No __all__ here: pydoctor moves a name re-exported by qtwisted/__init__.py
 # into the public package only when its own module does not list it in
@@ -213,7 +215,7 @@ class QTcpServer(QObjectBase):
         self._backoff = _BACKOFF_FIRST
         self._backoffCall: IDelayedCall | None = None
         self._inResourceEpisode = False
-        self._waiters: list[Callable[[tuple[bool, bool]], None]] = []
+        self._waiters = Waiters(self._reactor)
 
     # -- listening -------------------------------------------------------
 
@@ -346,12 +348,20 @@ class QTcpServer(QObjectBase):
 
         def made() -> None:
             original()
-            self.addPendingConnection(qsocket)
+            self._endpointConnected(qsocket)
             self.newConnection.emit()
             self._updateAccepting()
 
         protocol.connectionMade = made  # type: ignore[method-assign]
         return protocol
+
+    def _endpointConnected(self, qsocket: QTcpSocket) -> None:
+        """
+        A connection accepted by an endpoint is up: queue it (what
+        L{incomingConnection} does for the accept loop's connections).
+        L{QSslServer<qtwisted.QSslServer>} starts its handshake instead.
+        """
+        self.addPendingConnection(qsocket)
 
     def _createSocket(self) -> QTcpSocket:
         """
@@ -388,9 +398,7 @@ class QTcpServer(QObjectBase):
         if port is not None and not isinstance(port, _Reserved):
             port.stopListening()
         self._listenAddress = None
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            waiter((False, False))
+        self._waiters.end()
 
     def _destroyed(self) -> None:
         self.close()
@@ -500,9 +508,7 @@ class QTcpServer(QObjectBase):
             self._inResourceEpisode = False
             self._backoff = _BACKOFF_FIRST
         fd = skt.fileno()
-        from ._listener import _accepted
-
-        _accepted[fd] = (skt, addr)
+        _unclaimed[fd] = (skt, addr)
         try:
             self.incomingConnection(fd)
         except Exception:
@@ -741,37 +747,16 @@ class QTcpServer(QObjectBase):
         if msec == 0:
             return succeed(self._timedOut())
 
-        timer: list[IDelayedCall] = []
+        timedOut = False
 
-        def finish(result: tuple[bool, bool]) -> None:
-            self.newConnection.disconnect(fire)
-            if finish in self._waiters:
-                self._waiters.remove(finish)
-            if timer and timer[0].active():
-                timer[0].cancel()
-            if not d.called:
-                d.callback(result)
+        def expired() -> None:
+            nonlocal timedOut
+            timedOut = True
+            self._timedOut()
 
-        def fire() -> None:
-            finish((True, False))
-
-        def expire() -> None:
-            timer.clear()
-            finish(self._timedOut())
-
-        def cancel(d: Deferred[tuple[bool, bool]]) -> None:
-            self.newConnection.disconnect(fire)
-            if finish in self._waiters:
-                self._waiters.remove(finish)
-            if timer and timer[0].active():
-                timer[0].cancel()
-
-        d: Deferred[tuple[bool, bool]] = Deferred(cancel)
-        self.newConnection.connect(fire)
-        self._waiters.append(finish)
-        if msec > 0:
-            timer.append(self._reactor.callLater(msec / 1000.0, expire))
-        return d
+        # close() ends the wait with (False, False).
+        d = self._waiters.waitFor(msec, self.newConnection, expired)
+        return d.addCallback(lambda result: (result, timedOut))
 
     def _timedOut(self) -> tuple[bool, bool]:
         self._setError(SocketError.SocketTimeoutError, Strings.TimeOut)

@@ -24,8 +24,9 @@ the Deferred fires at the end (C{waitForDisconnected()} returns after
 C{disconnected} and everything Qt emits around it).
 
 Each owner (a socket, and so an SSL socket's C{waitForEncrypted()}; a
-WebSocket) holds one L{Waiters}; the waits themselves are closures.  Timers
-run on the owner's injected reactor.
+WebSocket; a server, for C{waitForNewConnection()}, which ends at
+C{close()}) holds one L{Waiters}; the waits themselves are closures.
+Timers run on the owner's injected reactor.
 """
 
 from __future__ import annotations

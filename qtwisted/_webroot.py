@@ -20,7 +20,6 @@ from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from ._tcpsocket import QTcpSocket
-from ._websocketserver import QWebSocketServer
 
 __all__ = ["Dispatcher", "MAX_HEAD"]
 
@@ -43,7 +42,6 @@ class Dispatcher:
     def __init__(
         self,
         qsocket: QTcpSocket,
-        wsServer: QWebSocketServer,
         webRoot: str | None,
         timeoutMS: int,
         reactor: Any,
@@ -52,17 +50,18 @@ class Dispatcher:
     ) -> None:
         """
         @param qsocket: the accepted (and, for C{wss}, encrypted) socket.
-        @param wsServer: where upgrade requests go.
-        @param webRoot: the directory of static files; C{None} sends every
-            request to C{wsServer} (which answers C{400} to a non-upgrade).
+        @param webRoot: the directory of static files; C{None} hands every
+            request over (the L{QWebSocketServer<qtwisted.QWebSocketServer>}
+            answers C{400} to a non-upgrade).
         @param timeoutMS: how long the request head may take (negative:
             forever).
-        @param handOver: called to give C{qsocket} to C{wsServer}.
+        @param handOver: called to give C{qsocket}, every byte still
+            unread, to the WebSocket server: for an upgrade request, or for
+            every request without C{webRoot}.
         @param served: called with the socket, method, path and status of
             each static request answered.
         """
         self.socket = qsocket
-        self.wsServer = wsServer
         self.webRoot = os.path.realpath(webRoot) if webRoot is not None else None
         self.handOver = handOver
         self.served = served
@@ -83,11 +82,14 @@ class Dispatcher:
         self.socket.readyRead.disconnect(self._check)
         self.socket.disconnected.disconnect(self._gone)
 
-    def _timedOut(self) -> None:
-        self.timer = None
+    def _drop(self) -> None:
         self._detach()
         self.socket.abort()
         self.socket.deleteLater()
+
+    def _timedOut(self) -> None:
+        self.timer = None
+        self._drop()
 
     def _gone(self) -> None:
         self._detach()
@@ -98,9 +100,7 @@ class Dispatcher:
         end = data.find(b"\r\n\r\n")
         if end < 0:
             if len(data) > MAX_HEAD:
-                self._detach()
-                self.socket.abort()
-                self.socket.deleteLater()
+                self._drop()
             return
         head = data[:end].decode("latin-1")
         lines = head.split("\r\n")

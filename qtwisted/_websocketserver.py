@@ -67,6 +67,7 @@ from ._tcpserver import QTcpServer
 from ._tcpsocket import QTcpSocket
 from ._websocket import QWebSocket
 from ._wsautobahn import takeTransport
+from ._wsclient import _SSL_SIGNALS
 from ._wshandshake import TOO_MANY_PENDING, Reject, Request, RequestReader, respond
 from ._wsprotocol import QWebSocketProtocol
 
@@ -229,14 +230,7 @@ class QWebSocketServer(QObjectBase):
             inner.pendingConnectionAvailable.connect(
                 lambda: self._reactor.callLater(0, self._takeInnerConnections)
             )
-            for name in (
-                "peerVerifyError",
-                "sslErrors",
-                "preSharedKeyAuthenticationRequired",
-                "alertSent",
-                "alertReceived",
-                "handshakeInterruptedOnError",
-            ):
+            for name in _SSL_SIGNALS:
                 outer = getattr(self, name)
                 getattr(inner, name).connect(
                     lambda socket, *args, _outer=outer: _outer.emit(*args)

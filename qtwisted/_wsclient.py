@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 _END: Final = b"\r\n\r\n"
+# The TLS signals QWebSocket (and QWebSocketServer, in SecureMode) forward.
 _SSL_SIGNALS: Final = (
     "peerVerifyError",
     "sslErrors",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _transport
-from ._hostaddress import QHostAddress
+from ._addresses import SocketAddresses
 from ._ssl import QSslConfiguration
 from ._wsautobahn import (
     DEFAULT_OUTGOING_FRAME_SIZE,
@@ -43,7 +43,7 @@ def _checkSize(value: object, name: str) -> int:
     return value
 
 
-class WebSocketDetails:
+class WebSocketDetails(SocketAddresses):
     """
     The getters (and limit setters) of C{QWebSocket} that describe its
     connection; see the module docstring.
@@ -105,10 +105,9 @@ class WebSocketDetails:
                 self._handshake.requestUrl, self._handshake.headers.combined()
             )
         if self._clientRequest is not None:
-            copy = QNetworkRequest._fromFields(
+            return QNetworkRequest._fromFields(
                 self._clientRequest.url(), self._clientRequest._headers
             )
-            return copy
         return QNetworkRequest()
 
     def handshakeOptions(self) -> QWebSocketHandshakeOptions:
@@ -139,29 +138,13 @@ class WebSocketDetails:
 
     # -- addresses --------------------------------------------------------
 
+    def _rawTransport(self) -> Any:
+        return self._transport
+
     def _peerTuple(self) -> tuple[Any, ...] | None:
         if self._peer is None and self._transport is not None:
             self._peer = _transport.peerOf(self._transport)
         return self._peer
-
-    def _localTuple(self) -> tuple[Any, ...] | None:
-        if self._local is None and self._transport is not None:
-            self._local = _transport.localOf(self._transport)
-        return self._local
-
-    def peerAddress(self) -> QHostAddress:
-        """
-        The peer's address, or a Null address when not connected.
-        """
-        peer = self._peerTuple()
-        return QHostAddress() if peer is None else QHostAddress._fromSockaddr(peer[0])
-
-    def peerPort(self) -> int:
-        """
-        The peer's port, or 0 when not connected.
-        """
-        peer = self._peerTuple()
-        return 0 if peer is None else int(peer[1])
 
     def peerName(self) -> str:
         """
@@ -169,21 +152,15 @@ class WebSocketDetails:
         """
         return self._peerName
 
-    def localAddress(self) -> QHostAddress:
-        """
-        The local address of the connection, or a Null address.
-        """
-        local = self._localTuple()
-        return QHostAddress() if local is None else QHostAddress._fromSockaddr(local[0])
-
-    def localPort(self) -> int:
-        """
-        The local port of the connection, or 0.
-        """
-        local = self._localTuple()
-        return 0 if local is None else int(local[1])
-
     # -- limits -----------------------------------------------------------
+
+    def _setLimit(self, attribute: str, size: int, maximum: int) -> None:
+        # Set on this socket and its protocol, which reads the same name;
+        # values above the maximum are ignored, as in Qt.
+        if size <= maximum:
+            setattr(self, attribute, size)
+            if self._proto is not None:
+                setattr(self._proto, attribute, size)
 
     def setMaxAllowedIncomingFrameSize(self, maxAllowedIncomingFrameSize: int) -> None:
         """
@@ -193,11 +170,11 @@ class WebSocketDetails:
 
         @raise ValueError: for a negative size.
         """
-        size = _checkSize(maxAllowedIncomingFrameSize, "maxAllowedIncomingFrameSize")
-        if size <= MAX_FRAME_SIZE:
-            self._maxFrame = size
-            if self._proto is not None:
-                self._proto._maxFrame = size
+        self._setLimit(
+            "_maxFrame",
+            _checkSize(maxAllowedIncomingFrameSize, "maxAllowedIncomingFrameSize"),
+            MAX_FRAME_SIZE,
+        )
 
     def maxAllowedIncomingFrameSize(self) -> int:
         """
@@ -213,11 +190,11 @@ class WebSocketDetails:
 
         @raise ValueError: for a negative size.
         """
-        size = _checkSize(maxAllowedIncomingMessageSize, "maxAllowedIncomingMessageSize")
-        if size <= MAX_MESSAGE_SIZE:
-            self._maxMessage = size
-            if self._proto is not None:
-                self._proto._maxMessage = size
+        self._setLimit(
+            "_maxMessage",
+            _checkSize(maxAllowedIncomingMessageSize, "maxAllowedIncomingMessageSize"),
+            MAX_MESSAGE_SIZE,
+        )
 
     def maxAllowedIncomingMessageSize(self) -> int:
         """

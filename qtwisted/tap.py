@@ -26,7 +26,7 @@ from typing import Any, Callable, NoReturn
 
 from twisted.application import service
 from twisted.internet import endpoints
-from twisted.internet.defer import Deferred, gatherResults
+from twisted.internet.defer import Deferred, gatherResults, succeed
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
 from twisted.python import usage
@@ -571,20 +571,13 @@ class QtwistedService(service.Service):
 
     def _dispatch(self, listener: QTcpServer) -> None:
         assert self.wsServer is not None
-        wsServer = self.wsServer
-        timeout = wsServer.handshakeTimeoutMS()
+        timeout = self.wsServer.handshakeTimeoutMS()
+        webRoot = self.options["web-root"]
+        reactor = resolveReactor(self.reactor)
         while (qsocket := listener.nextPendingConnection()) is not None:
             self._dispatching[qsocket] = None
             qsocket.disconnected.connect(partial(self._dispatching.pop, qsocket, None))
-            Dispatcher(
-                qsocket,
-                wsServer,
-                self.options["web-root"],
-                timeout,
-                resolveReactor(self.reactor),
-                self._handOver,
-                self._served,
-            )
+            Dispatcher(qsocket, webRoot, timeout, reactor, self._handOver, self._served)
 
     def _handOver(self, qsocket: QTcpSocket) -> None:
         assert self.wsServer is not None
@@ -683,7 +676,7 @@ class QtwistedService(service.Service):
         own clean-up, so we remove its pid file and, for a daemon, tell the
         waiting parent process what went wrong.
         """
-        for server, description in opened:
+        for server, _ in opened:
             server.close()
         if self.wsServer is not None:
             self.wsServer.close()
@@ -739,21 +732,10 @@ def _closeWebSocket(ws: QWebSocket, reactor: Any) -> Deferred[object]:
     after the shutdown grace period.
     """
     if ws.state() == SocketState.UnconnectedState:
-        done: Deferred[object] = Deferred()
-        done.callback(None)
-        return done
+        return succeed(None)
     gone: Deferred[Any] = ws.disconnected.nextEmission()
     ws.close(QWebSocketProtocol.CloseCode.CloseCodeGoingAway, "Server shutting down")
-    if not gone.called:
-        timer = reactor.callLater(_SHUTDOWN_GRACE, ws.abort)
-
-        def stopTimer(result: object) -> object:
-            if timer.active():
-                timer.cancel()
-            return result
-
-        gone.addBoth(stopTimer)
-    return gone
+    return _abortAfterGrace(gone, ws.abort, reactor)
 
 
 def _disconnect(qsocket: QAbstractSocket, reactor: Any) -> Deferred[object]:
@@ -762,17 +744,24 @@ def _disconnect(qsocket: QAbstractSocket, reactor: Any) -> Deferred[object]:
     longer than the shutdown grace period.
     """
     if qsocket.state() == SocketState.UnconnectedState:
-        done: Deferred[object] = Deferred()
-        done.callback(None)
-        return done
+        return succeed(None)
     gone: Deferred[Any] = qsocket.disconnected.nextEmission()
     qsocket.disconnectFromHost()
     if qsocket.state() == SocketState.UnconnectedState and not gone.called:
         gone.cancel()  # it never was connected: nothing to wait for
-        gone = Deferred()
-        gone.callback(None)
+        return succeed(None)
+    return _abortAfterGrace(gone, qsocket.abort, reactor)
+
+
+def _abortAfterGrace(
+    gone: Deferred[object], abort: Callable[[], object], reactor: Any
+) -> Deferred[object]:
+    """
+    C{gone}, with C{abort} called if it has not fired within the shutdown
+    grace period.
+    """
     if not gone.called:
-        timer = reactor.callLater(_SHUTDOWN_GRACE, qsocket.abort)
+        timer = reactor.callLater(_SHUTDOWN_GRACE, abort)
 
         def stopTimer(result: object) -> object:
             if timer.active():
@@ -789,7 +778,9 @@ def _tidyTwistd(twistdConfig: Any, message: str) -> None:
     ordinary exception: remove the pid file it wrote for this process, and
     for a daemon send the error to the parent, which prints it and exits 1.
     """
-    pidfile = twistdConfig.get("pidfile") if hasattr(twistdConfig, "get") else None
+    if not hasattr(twistdConfig, "get"):
+        return
+    pidfile = twistdConfig.get("pidfile")
     if pidfile:
         try:
             with open(pidfile) as f:
@@ -798,7 +789,7 @@ def _tidyTwistd(twistdConfig: Any, message: str) -> None:
                 os.unlink(pidfile)
         except (OSError, ValueError):
             pass
-    statusPipe = twistdConfig.get("statusPipe") if hasattr(twistdConfig, "get") else None
+    statusPipe = twistdConfig.get("statusPipe")
     if statusPipe is not None:
         try:
             # twistd's parent prints what follows the first two bytes.

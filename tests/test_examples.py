@@ -7,85 +7,42 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import shutil
-import signal
 import socket
 import ssl
 import struct
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from . import _certs
+from ._subprocess import PSK_KEY, ROOT, ServerProcess, opensslPskEcho
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "docs" / "examples"
 DEADLINE = 20.0
 LISTENING = re.compile(r"listening on (\d+)")
-PSK_KEY = "00112233445566778899aabbccddeeff"
 
 
-class Example:
+class Example(ServerProcess):
     """
-    One example program in a subprocess; always killed in the end.
+    One example program in a subprocess (C{--port 0}), once it has said
+    which port it listens on: L{port}.
     """
 
     def __init__(self, testCase: SynchronousTestCase, name: str, *argv: str) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        env["PYTHONUNBUFFERED"] = "1"
-        self.process = subprocess.Popen(
+        super().__init__(
+            testCase,
             [sys.executable, str(EXAMPLES / name), "--port", "0", *argv],
-            cwd=tempfile.gettempdir(),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            tempfile.gettempdir(),
+            DEADLINE,
+            {"PYTHONUNBUFFERED": "1"},
         )
-        self.output = b""
-        testCase.addCleanup(self.kill)
         match = self.readUntil(LISTENING)
         testCase.assertIsNotNone(match, self.text())
         assert match is not None
         self.port = int(match.group(1))
-
-    def text(self) -> str:
-        return self.output.decode("utf-8", "replace")
-
-    def readUntil(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        """
-        Read the output until C{pattern} matches, the process ends, or the
-        deadline passes.
-        """
-        stdout = self.process.stdout
-        assert stdout is not None
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            match = pattern.search(self.text())
-            if match is not None:
-                return match
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([stdout], [], [], remaining)
-            if not ready:
-                return None
-            chunk = os.read(stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            self.output += chunk
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=DEADLINE)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
 
 
 def receiveAll(sock: socket.socket) -> bytes:
@@ -208,26 +165,6 @@ class ExampleTests(SynchronousTestCase):
         if shutil.which("openssl") is None:
             raise SkipTest("the openssl command-line tool is not installed")
         example = Example(self, "psk_server.py", "--identity", "client1", "--key", PSK_KEY)
-        client = subprocess.Popen(
-            ["openssl", "s_client", "-connect", f"127.0.0.1:{example.port}",
-             "-psk_identity", "client1", "-psk", PSK_KEY, "-tls1_2", "-cipher", "PSK", "-quiet"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-        self.addCleanup(lambda: client.poll() is None and client.kill())
-        assert client.stdin is not None and client.stdout is not None
-        client.stdin.write(b"psk echo\n")
-        client.stdin.flush()
-        received = b""
-        deadline = time.monotonic() + DEADLINE
-        while b"psk echo\n" not in received and time.monotonic() < deadline:
-            ready, _, _ = select.select([client.stdout], [], [], deadline - time.monotonic())
-            if not ready:
-                break
-            chunk = os.read(client.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            received += chunk
-        client.kill()
-        client.communicate(timeout=DEADLINE)
+        received = opensslPskEcho(self, example.port, "client1", b"psk echo\n", DEADLINE)
         self.assertIn(b"psk echo\n", received)
         self.assertIsNotNone(example.readUntil(re.compile("PSK identity client1 known")))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Any, Callable
+from typing import Any
 
 from OpenSSL import SSL
 from twisted.internet import reactor

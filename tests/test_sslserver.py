@@ -858,6 +858,20 @@ class TstQSslServerTests(TlsServerTestCase):
     def selfSignedServer(self, **changes: Any) -> SpyServer:
         return self.spyServer(configuration(_certs.selfSigned(), **changes))
 
+    async def refusedClient(self, spy: SpyServer) -> QSslSocket:
+        """
+        Connect a client that trusts anything to C{spy}, whose server
+        verifies its peer, and wait until the server has disconnected it.
+        """
+        port = spy.listen()
+        client = QSslSocket()
+        self.addCleanup(client._destroy)
+        client.setSslConfiguration(configuration(_certs.selfSigned(), peerVerifyMode=VerifyNone))
+        disconnected = SignalSpy(client.disconnected)
+        client.connectToHostEncrypted("127.0.0.1", port)
+        self.assertTrue(await disconnected.wait(5000))
+        return client
+
     async def test_testOneSuccessfulConnection(self) -> None:
         """
         tst_qsslserver testOneSuccessfulConnection: the client ignores SelfSigned + HostNameMismatch; the server has one pending connection, one started handshake, no error signal.
@@ -896,13 +910,7 @@ class TstQSslServerTests(TlsServerTestCase):
         tst_qsslserver testSelfSignedCertificateRejectedByServer: sslErrors 1, peerVerifyError 1, errorOccurred 1, alertSent 1, started 1, pending 0; the client ends unconnected and unencrypted.
         """
         spy = self.selfSignedServer(peerVerifyMode=VerifyPeer)
-        port = spy.listen()
-        client = QSslSocket()
-        self.addCleanup(client._destroy)
-        client.setSslConfiguration(configuration(_certs.selfSigned(), peerVerifyMode=VerifyNone))
-        disconnected = SignalSpy(client.disconnected)
-        client.connectToHostEncrypted("127.0.0.1", port)
-        self.assertTrue(await disconnected.wait(5000))
+        client = await self.refusedClient(spy)
         await waitUntil(lambda: spy.count("alertSent"), what="the close_notify")
         self.assertEqual(
             spy.counts(),
@@ -926,13 +934,7 @@ class TstQSslServerTests(TlsServerTestCase):
         tst_qsslserver testHandshakeInterruptedOnError: errorOccurred 1, alertSent 1, handshakeInterruptedOnError 1, started 1; no sslErrors, no peerVerifyError.
         """
         spy = self.selfSignedServer(handshakeMustInterruptOnError=True, peerVerifyMode=VerifyPeer)
-        port = spy.listen()
-        client = QSslSocket()
-        self.addCleanup(client._destroy)
-        client.setSslConfiguration(configuration(_certs.selfSigned(), peerVerifyMode=VerifyNone))
-        disconnected = SignalSpy(client.disconnected)
-        client.connectToHostEncrypted("127.0.0.1", port)
-        self.assertTrue(await disconnected.wait(5000))
+        await self.refusedClient(spy)
         await waitUntil(lambda: spy.count("errorOccurred"), what="the server's error")
         self.assertEqual(
             spy.counts(),

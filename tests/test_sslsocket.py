@@ -12,7 +12,6 @@ import socket
 from typing import Any
 
 from OpenSSL import SSL
-from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IOpenSSLServerConnectionCreator
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.task import Clock

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +32,7 @@ from qtwisted.tap import (
 )
 from qtwisted.testing import connectLoopback
 
-ROOT = Path(__file__).resolve().parent.parent
-"""The repository root: C{twisted/plugins/} lives there, without C{__init__.py}."""
+from ._subprocess import PSK_KEY, ROOT, ServerProcess, opensslPskEcho
 
 # `python -m twisted.scripts.twistd` does nothing (the module has no main
 # block), so run twistd's entry point the way the console script does.
@@ -292,57 +289,13 @@ class ServiceTests(TestCase):
         self.assertFalse(server.isListening())
 
 
-class Twistd:
+class Twistd(ServerProcess):
     """
     A C{twistd} subprocess with bounded waits; always killed in the end.
     """
 
     def __init__(self, testCase: SynchronousTestCase, *argv: str) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        self.process = subprocess.Popen(
-            TWISTD + ["--pidfile=", "-n", *argv],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        self.output = b""
-        testCase.addCleanup(self.kill)
-
-    def kill(self) -> None:
-        """
-        Kill the process if it is still running, and reap it.
-        """
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=DEADLINE)
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-
-    def readUntil(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        """
-        Read the output until C{pattern} matches it, or the process ends, or
-        the deadline passes.
-        """
-        stdout = self.process.stdout
-        assert stdout is not None
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            match = pattern.search(self.output.decode("utf-8", "replace"))
-            if match is not None:
-                return match
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([stdout], [], [], remaining)
-            if not ready:
-                return None
-            chunk = os.read(stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            self.output += chunk
+        super().__init__(testCase, TWISTD + ["--pidfile=", "-n", *argv], ROOT, DEADLINE)
 
     def finish(self) -> int:
         """
@@ -356,12 +309,6 @@ class Twistd:
             rest, _ = self.process.communicate(timeout=DEADLINE)
         self.output += rest or b""
         return self.process.returncode
-
-    def text(self) -> str:
-        """
-        The output so far, as text.
-        """
-        return self.output.decode("utf-8", "replace")
 
 
 def runTwistd(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -642,8 +589,6 @@ class PluginTests(SynchronousTestCase):
 ANY_LISTENING = re.compile(r"qtwisted: \S+ listening on 127\.0\.0\.1:(\d+) ")
 
 LOCAL = "tcp:0:interface=127.0.0.1"
-
-PSK_KEY = "00112233445566778899aabbccddeeff"
 
 
 def credentialsDirectory(testCase: SynchronousTestCase) -> str:
@@ -987,27 +932,7 @@ class TwistdModeTests(SynchronousTestCase):
         twistd, port = self.start(
             "--mode", "ssl", "--psk-identities", self.path("psk"), "--psk-hint", "qtwisted",
         )
-        client = subprocess.Popen(
-            ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-psk_identity", "client1",
-             "-psk", PSK_KEY, "-tls1_2", "-cipher", "PSK", "-quiet"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-        self.addCleanup(lambda: client.poll() is None and client.kill())
-        assert client.stdin is not None and client.stdout is not None
-        client.stdin.write(b"psk echo\n")
-        client.stdin.flush()
-        received = b""
-        deadline = time.monotonic() + DEADLINE
-        while b"psk echo\n" not in received and time.monotonic() < deadline:
-            ready, _, _ = select.select([client.stdout], [], [], deadline - time.monotonic())
-            if not ready:
-                break
-            chunk = os.read(client.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            received += chunk
-        client.kill()
-        client.communicate(timeout=DEADLINE)
+        received = opensslPskEcho(self, port, "client1", b"psk echo\n", DEADLINE)
         self.assertIn(b"psk echo\n", received)
         twistd.process.send_signal(signal.SIGTERM)
         self.assertIn(twistd.finish(), (0, -signal.SIGTERM), twistd.text())

@@ -1457,6 +1457,24 @@ class WaitForTests(_LoopbackCase):
     """
 
     @inlineCallbacks
+    def assertWaitTimesOut(self, wait: Callable[[QTcpSocket], Deferred[bool]]) -> Any:
+        """
+        C{wait} (one waitFor call with a 100 ms timeout) on a connected,
+        idle socket: False once the clock reaches 100 ms,
+        errorOccurred(SocketTimeoutError) "Network operation timed out",
+        still Connected.
+        """
+        clock = ClockedReactor()
+        qsocket, client, server = yield self.serverSocket(clock=clock)
+        recorder = _Recorder(qsocket)
+        d = wait(qsocket)
+        clock.clock.advance(0.1)
+        self.assertIs(self.successResultOf(d), False)
+        self.assertEqual(recorder.events, [_error(Error.SocketTimeoutError)])
+        self.assertEqual(qsocket.errorString(), "Network operation timed out")
+        self.assertEqual(qsocket.state(), State.ConnectedState)
+
+    @inlineCallbacks
     def test_waitForConnected(self) -> Any:
         """
         waitForConnected fires True on connection, and at once when already
@@ -1534,15 +1552,7 @@ class WaitForTests(_LoopbackCase):
         No data: False after msecs, errorOccurred(SocketTimeoutError)
         "Network operation timed out", still Connected.
         """
-        clock = ClockedReactor()
-        qsocket, client, server = yield self.serverSocket(clock=clock)
-        recorder = _Recorder(qsocket)
-        d = qsocket.waitForReadyRead(100)
-        clock.clock.advance(0.1)
-        self.assertIs(self.successResultOf(d), False)
-        self.assertEqual(recorder.events, [_error(Error.SocketTimeoutError)])
-        self.assertEqual(qsocket.errorString(), "Network operation timed out")
-        self.assertEqual(qsocket.state(), State.ConnectedState)
+        yield self.assertWaitTimesOut(lambda qsocket: qsocket.waitForReadyRead(100))
 
     @inlineCallbacks
     def test_waitForReadyReadPeerCloses(self) -> Any:
@@ -1619,15 +1629,7 @@ class WaitForTests(_LoopbackCase):
         Connected and idle: False, errorOccurred(SocketTimeoutError
         "Network operation timed out"), still Connected.
         """
-        clock = ClockedReactor()
-        qsocket, client, server = yield self.serverSocket(clock=clock)
-        recorder = _Recorder(qsocket)
-        d = qsocket.waitForDisconnected(100)
-        clock.clock.advance(0.1)
-        self.assertIs(self.successResultOf(d), False)
-        self.assertEqual(recorder.events, [_error(Error.SocketTimeoutError)])
-        self.assertEqual(qsocket.errorString(), "Network operation timed out")
-        self.assertEqual(qsocket.state(), State.ConnectedState)
+        yield self.assertWaitTimesOut(lambda qsocket: qsocket.waitForDisconnected(100))
 
     @inlineCallbacks
     def test_waitForDisconnected(self) -> Any:

@@ -589,12 +589,28 @@ def adjustCiphersForPsk(context: SSL.Context) -> None:
 # -- the QSslSocket side ---------------------------------------------------
 
 
-def _handlerFor(
+def _ask(
     connection: SSL.Connection,
-) -> Callable[[QSslPreSharedKeyAuthenticator], object] | None:
+    *,
+    identityHint: bytes,
+    maximumIdentityLength: int,
+    maximumPreSharedKeyLength: int,
+    identity: bytes = b"",
+) -> QSslPreSharedKeyAuthenticator | None:
+    # The connection's owner fills in a new authenticator (None: nobody to
+    # ask).
     owner = connection.get_app_data()
     handler = getattr(owner, "_preSharedKeyAuthenticationRequired", None)
-    return handler if callable(handler) else None
+    if not callable(handler):
+        return None
+    authenticator = makeAuthenticator(
+        identity=identity,
+        identityHint=identityHint,
+        maximumIdentityLength=maximumIdentityLength,
+        maximumPreSharedKeyLength=maximumPreSharedKeyLength,
+    )
+    handler(authenticator)
+    return authenticator
 
 
 def _serverLookup(
@@ -602,16 +618,15 @@ def _serverLookup(
 ) -> bytes | None:
     # Qt's TlsCryptographOpenSSL::pskServerTlsCallback: identity from the
     # client, hint from the configuration, maximumIdentityLength 0 (B54).
-    handler = _handlerFor(connection)
-    if handler is None:
-        return None
-    authenticator = makeAuthenticator(
+    authenticator = _ask(
+        connection,
         identity=identity,
         identityHint=hint,
         maximumIdentityLength=0,
         maximumPreSharedKeyLength=maximumKeyLength,
     )
-    handler(authenticator)
+    if authenticator is None:
+        return None
     return authenticator.preSharedKey() or None
 
 
@@ -619,16 +634,13 @@ def _clientProvider(
     connection: SSL.Connection, hint: bytes, maximumIdentityLength: int, maximumKeyLength: int
 ) -> tuple[bytes, bytes] | None:
     # Qt's TlsCryptographOpenSSL::pskClientTlsCallback.
-    handler = _handlerFor(connection)
-    if handler is None:
-        return None
-    authenticator = makeAuthenticator(
+    authenticator = _ask(
+        connection,
         identityHint=hint,
         maximumIdentityLength=maximumIdentityLength,
         maximumPreSharedKeyLength=maximumKeyLength,
     )
-    handler(authenticator)
-    if not authenticator.preSharedKey():
+    if authenticator is None or not authenticator.preSharedKey():
         return None
     return authenticator.identity(), authenticator.preSharedKey()
 

@@ -59,13 +59,12 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.internet.interfaces import IDelayedCall
-from twisted.internet.protocol import Protocol
 
-from .._connecting import SocketProtocol
 from .._enums import SocketError
 from .._object import QObjectBase
 from .._signal import Signal
 from .._tcpserver import QTcpServer, _checkInt
+from .._tcpsocket import QTcpSocket
 from ._configuration import QSslConfiguration
 from ._context import contextFor
 from ._error import QSslError
@@ -315,22 +314,11 @@ class QSslServer(QTcpServer):
         self._pending.inProgress += 1
         self._handshakes[qsocket] = _Handshake(self, qsocket, self._handshakeTimeout)
 
-    def _endpointConnection(self) -> Protocol:
+    def _endpointConnected(self, qsocket: QTcpSocket) -> None:
         # listenEndpoint(): the same handshake for connections that Twisted
         # accepted itself.
-        qsocket = self._createSocket()
-        protocol = SocketProtocol(qsocket)
-        original = protocol.connectionMade
-
-        def made() -> None:
-            original()
-            if qsocket.state() == QSslSocket.ConnectedState:
-                self._beginHandshake(qsocket)
-            self.newConnection.emit()
-            self._updateAccepting()
-
-        protocol.connectionMade = made  # type: ignore[method-assign]
-        return protocol
+        if qsocket.state() == QSslSocket.ConnectedState:
+            self._beginHandshake(qsocket)  # type: ignore[arg-type]
 
     def _destroyed(self) -> None:
         for handshake in list(self._handshakes.values()):

@@ -77,11 +77,11 @@ from twisted.internet.interfaces import (
     IOpenSSLClientConnectionCreator,
     IOpenSSLServerConnectionCreator,
 )
-from twisted.internet.protocol import Factory, connectionDone
+from twisted.internet.protocol import Factory, Protocol, connectionDone
 from twisted.internet.task import Clock
 from twisted.protocols.tls import TLSMemoryBIOFactory, TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
-from zope.interface import implementer
+from zope.interface import directlyProvides, implementer, providedBy
 
 from .. import _transport
 from .._connecting import SocketProtocol
@@ -150,6 +150,24 @@ class TlsLayer(TLSMemoryBIOProtocol):
         #: has been closed").
         self.closeNotifyReceived = False
         self._tcpGone = False
+
+    def makeConnection(self, transport: Any) -> None:
+        """
+        Twisted's C{makeConnection}, with one C{directlyProvides} call
+        instead of one per interface of C{transport}: Twisted's loop
+        replaces the declaration each time, so the layer ends up providing
+        the last interface only, which is what this declares directly.
+        """
+        self._tlsConnection = self.factory._creatorCallable(self)
+        self._appSendBuffer = []
+        interfaces = list(providedBy(transport))
+        if interfaces:
+            directlyProvides(self, interfaces[-1])
+        # The wrapped L{TlsSide} is never connected here (the layer is made
+        # with C{_connectWrapped} false): it is the socket's own protocol.
+        Protocol.makeConnection(self, transport)
+        self.factory.registerProtocol(self)
+        self._checkHandshakeStatus()  # type: ignore[no-untyped-call]
 
     def _newConnection(self) -> SSL.Connection:
         """
@@ -349,5 +367,5 @@ def startTls(
     qsocket._protocol = side
     qsocket._transport = layer
     tcp.protocol = layer
-    layer.makeConnection(tcp)  # type: ignore[no-untyped-call]
+    layer.makeConnection(tcp)
     return layer
